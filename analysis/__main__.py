@@ -1,0 +1,41 @@
+"""Command line: ``python -m analysis validate`` and ``python -m analysis build``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("validate", help="check data/ against datapackage.json and the cross-table rules")
+    check.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
+    sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    build = sub.add_parser("build", help="execute the notebooks and write self-contained HTML reports")
+    build.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
+    build.add_argument("--out", default=None, help="report folder (default: the repository's reports/)")
+    build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of cores)")
+    build.add_argument("--force", action="store_true", help="rebuild every report, even if its inputs did not change")
+    build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="only these notebooks (name or path)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "validate":
+        from analysis.validate import main as validate_main
+
+        return validate_main(args.data_dir)
+    if args.command == "dictionary":
+        from analysis.schema import render_dictionary
+
+        print(render_dictionary())
+        return 0
+    from analysis.build import main as build_main
+
+    return build_main(data_dir=args.data_dir, out_dir=args.out, jobs=args.jobs, force=args.force, only=args.notebooks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
