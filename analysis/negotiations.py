@@ -1,0 +1,232 @@
+"""Negotiations: per-partner timelines, durations, the joined → negotiating → signed funnel, and
+time to agreement (Kaplan–Meier with censoring).
+
+Pure functions on DataFrames: no I/O, no plotting, inputs are never modified. Signing is read from
+``agreements.signed_date``; the other steps from ``events`` (``party_id``, ``event_type``, ``event_date``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.coalition import DateLike, _for_declaration, _ts
+
+OPENED = "negotiations_opened"
+ROUND = "negotiation_round"
+
+#: Stages of the funnel, in order.
+FUNNEL_STAGES = ("joined", "negotiating", "signed")
+
+
+def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
+    """Every dated step per partner, signing included, in date order.
+
+    Columns: ``party_id``, ``date``, ``step`` (an event type, or ``signed``), ``agreement_id``.
+
+    >>> ev = pd.DataFrame({"party_id": ["USA", "USA"], "event_type": ["negotiations_opened", "negotiation_round"],
+    ...     "event_date": pd.to_datetime(["2023-08-03", "2023-09-01"]), "agreement_id": ["usa-2024", "usa-2024"]})
+    >>> agr = pd.DataFrame({"agreement_id": ["usa-2024"], "party_id": ["USA"], "signed_date": pd.to_datetime(["2024-06-13"])})
+    >>> timelines(ev, agr)["step"].tolist()
+    ['negotiations_opened', 'negotiation_round', 'signed']
+    """
+    steps = events[["party_id", "event_date", "event_type", "agreement_id"]].rename(
+        columns={"event_date": "date", "event_type": "step"}
+    )
+    signed = agreements[["party_id", "signed_date", "agreement_id"]].rename(columns={"signed_date": "date"})
+    signed = signed.assign(step="signed")
+    out = pd.concat([steps, signed[steps.columns]], ignore_index=True)
+    out["step"] = out["step"].astype("string")
+    return out.sort_values(["party_id", "date", "step"], kind="stable").reset_index(drop=True)
+
+
+def partner_status(
+    signatories: pd.DataFrame,
+    events: pd.DataFrame,
+    agreements: pd.DataFrame,
+    date: DateLike,
+    declaration_id: str | None = None,
+) -> pd.DataFrame:
+    """One row per partner known on ``date``: when it joined, opened talks, and first signed.
+
+    A partner is anyone who had joined the declaration, opened talks or signed by ``date``.
+    ``stage`` is the furthest stage reached: ``signed``, ``negotiating`` (talks opened or any
+    negotiation step recorded, not yet signed) or ``joined``.
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d", "d"], "party_id": ["AAA", "BBB"],
+    ...                     "joined_date": pd.to_datetime(["2023-07-12", "2023-07-20"])})
+    >>> ev = pd.DataFrame({"party_id": ["AAA"], "event_type": ["negotiations_opened"],
+    ...                    "event_date": pd.to_datetime(["2023-08-03"]), "agreement_id": [None]})
+    >>> agr = pd.DataFrame({"agreement_id": ["aaa-2024"], "party_id": ["AAA"], "signed_date": pd.to_datetime(["2024-06-13"])})
+    >>> partner_status(sig, ev, agr, "2024-01-01")[["party_id", "stage"]].values.tolist()
+    [['AAA', 'negotiating'], ['BBB', 'joined']]
+    """
+    day = _ts(date)
+    joined = _for_declaration(signatories, declaration_id)
+    joined = joined[joined["joined_date"] <= day].groupby("party_id")["joined_date"].min()
+    steps = events[events["event_date"] <= day]
+    opened = steps[steps["event_type"] == OPENED].groupby("party_id")["event_date"].min()
+    first_step = steps.groupby("party_id")["event_date"].min()
+    signed = agreements[agreements["signed_date"] <= day].groupby("party_id")["signed_date"].min()
+    parties = sorted(set(joined.index) | set(first_step.index) | set(signed.index))
+    out = pd.DataFrame({"party_id": pd.array(parties, dtype="string")})
+    out["joined_date"] = out["party_id"].map(joined).astype("datetime64[ns]")
+    out["opened_date"] = out["party_id"].map(opened).astype("datetime64[ns]")
+    out["signed_date"] = out["party_id"].map(signed).astype("datetime64[ns]")
+    negotiating = out["party_id"].isin(first_step.index)
+    out["stage"] = np.where(out["signed_date"].notna(), "signed", np.where(negotiating, "negotiating", "joined"))
+    out["stage"] = out["stage"].astype("string")
+    return out
+
+
+def funnel(
+    signatories: pd.DataFrame,
+    events: pd.DataFrame,
+    agreements: pd.DataFrame,
+    date: DateLike,
+    declaration_id: str | None = None,
+) -> pd.DataFrame:
+    """How many declaration parties had joined, were negotiating, and had signed on ``date``.
+
+    Counts are cumulative stages among the declaration's parties: ``joined`` is every party,
+    ``negotiating`` those that had at least opened talks (including those that went on to sign),
+    ``signed`` those with a signed agreement. ``outside_declaration`` counts partners that
+    negotiated or signed without having joined the declaration.
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"] * 3, "party_id": ["A", "B", "C"],
+    ...                     "joined_date": pd.to_datetime(["2023-07-12"] * 3)})
+    >>> ev = pd.DataFrame({"party_id": ["A", "B"], "event_type": ["negotiations_opened"] * 2,
+    ...                    "event_date": pd.to_datetime(["2023-08-03", "2023-09-01"]), "agreement_id": [None, None]})
+    >>> agr = pd.DataFrame({"agreement_id": ["a-2024"], "party_id": ["A"], "signed_date": pd.to_datetime(["2024-01-12"])})
+    >>> funnel(sig, ev, agr, "2024-02-01")[["stage", "parties"]].values.tolist()
+    [['joined', 3], ['negotiating', 2], ['signed', 1], ['outside_declaration', 0]]
+    """
+    status = partner_status(signatories, events, agreements, date, declaration_id)
+    inside = status[status["joined_date"].notna()]
+    counts = [
+        len(inside),
+        int(inside["stage"].isin(["negotiating", "signed"]).sum()),
+        int((inside["stage"] == "signed").sum()),
+        int(status["joined_date"].isna().sum()),
+    ]
+    return pd.DataFrame({"stage": list(FUNNEL_STAGES) + ["outside_declaration"], "parties": counts})
+
+
+def durations(
+    signatories: pd.DataFrame,
+    events: pd.DataFrame,
+    agreements: pd.DataFrame,
+    declaration_id: str | None = None,
+) -> pd.DataFrame:
+    """Days between the steps, per partner: joined → talks opened → (first) signature.
+
+    Columns: ``party_id``, ``joined_date``, ``opened_date``, ``signed_date``,
+    ``days_joined_to_opened``, ``days_opened_to_signed``, ``days_joined_to_signed`` (nullable integers;
+    empty where a step is missing).
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"], "party_id": ["A"], "joined_date": pd.to_datetime(["2023-07-12"])})
+    >>> ev = pd.DataFrame({"party_id": ["A"], "event_type": ["negotiations_opened"],
+    ...                    "event_date": pd.to_datetime(["2023-08-03"]), "agreement_id": [None]})
+    >>> agr = pd.DataFrame({"agreement_id": ["a-2024"], "party_id": ["A"], "signed_date": pd.to_datetime(["2024-01-12"])})
+    >>> [int(v) for v in durations(sig, ev, agr).iloc[0, 4:]]
+    [22, 162, 184]
+    """
+    far_future = pd.Timestamp.max.normalize()
+    status = partner_status(signatories, events, agreements, far_future, declaration_id)
+    out = status.drop(columns="stage")
+    pairs = {
+        "days_joined_to_opened": ("joined_date", "opened_date"),
+        "days_opened_to_signed": ("opened_date", "signed_date"),
+        "days_joined_to_signed": ("joined_date", "signed_date"),
+    }
+    for name, (a, b) in pairs.items():
+        out[name] = (out[b] - out[a]).dt.days.astype("Int64")
+    return out
+
+
+def time_to_agreement(
+    signatories: pd.DataFrame,
+    events: pd.DataFrame,
+    agreements: pd.DataFrame,
+    cutoff: DateLike,
+    origin: str = "opened",
+    declaration_id: str | None = None,
+) -> pd.DataFrame:
+    """Survival data for time to a signed agreement, censored at ``cutoff``.
+
+    ``origin="opened"`` measures from the opening of talks (partners with no recorded opening
+    are left out); ``origin="joined"`` from joining the declaration. A partner that had not
+    signed by ``cutoff`` is censored there (``signed`` False, duration up to the cut-off); a
+    censored partner is never counted as a signer.
+
+    Columns: ``party_id``, ``start_date``, ``end_date``, ``days``, ``signed``.
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"] * 2, "party_id": ["A", "B"],
+    ...                     "joined_date": pd.to_datetime(["2023-07-12"] * 2)})
+    >>> ev = pd.DataFrame({"party_id": [], "event_type": [], "event_date": pd.to_datetime([]), "agreement_id": []})
+    >>> agr = pd.DataFrame({"agreement_id": ["a-2024"], "party_id": ["A"], "signed_date": pd.to_datetime(["2023-07-22"])})
+    >>> time_to_agreement(sig, ev, agr, "2023-08-01", origin="joined")[["party_id", "days", "signed"]].values.tolist()
+    [['A', 10, True], ['B', 20, False]]
+    """
+    if origin not in ("opened", "joined"):
+        raise ValueError(f"origin must be 'opened' or 'joined', not {origin!r}")
+    day = _ts(cutoff)
+    status = partner_status(signatories, events, agreements, day, declaration_id)
+    start = status[f"{origin}_date"]
+    rows = status[start.notna()]
+    signed = rows["signed_date"].notna() & (rows["signed_date"] >= rows[f"{origin}_date"])
+    end = rows["signed_date"].where(signed, day)
+    out = pd.DataFrame(
+        {
+            "party_id": rows["party_id"].to_numpy(),
+            "start_date": rows[f"{origin}_date"].to_numpy(),
+            "end_date": end.to_numpy(),
+            "signed": signed.to_numpy(),
+        }
+    )
+    out["days"] = (out["end_date"] - out["start_date"]).dt.days.astype("int64")
+    return out[["party_id", "start_date", "end_date", "days", "signed"]]
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    """A Kaplan–Meier fit: the curve with its confidence band, and the median with its interval."""
+
+    table: pd.DataFrame  # days, share_unsigned, ci_lower, ci_upper, at_risk, signed, censored
+    median_days: float
+    median_ci: tuple[float, float]
+    n: int
+    n_signed: int
+    alpha: float
+
+    @classmethod
+    def fit(cls, survival: pd.DataFrame, alpha: float = 0.05) -> KaplanMeier:
+        """Fit on ``time_to_agreement`` output (columns ``days`` and ``signed``) with lifelines.
+
+        >>> data = pd.DataFrame({"days": [10, 20, 30, 40], "signed": [True, True, False, True]})
+        >>> km = KaplanMeier.fit(data)
+        >>> km.table["share_unsigned"].round(3).tolist()
+        [1.0, 0.75, 0.5, 0.5, 0.0]
+        >>> km.median_days
+        20.0
+        """
+        from lifelines import KaplanMeierFitter
+        from lifelines.utils import median_survival_times
+
+        fitter = KaplanMeierFitter(alpha=alpha)
+        fitter.fit(survival["days"].to_numpy(), event_observed=survival["signed"].to_numpy(), label="share_unsigned")
+        curve = fitter.survival_function_.join(fitter.confidence_interval_)
+        curve.columns = ["share_unsigned", "ci_lower", "ci_upper"]
+        table = curve.join(fitter.event_table[["at_risk", "observed", "censored"]]).reset_index()
+        table = table.rename(columns={"timeline": "days", "observed": "signed"})
+        interval = median_survival_times(fitter.confidence_interval_)
+        return cls(
+            table=table,
+            median_days=float(fitter.median_survival_time_),
+            median_ci=(float(interval.iloc[0, 0]), float(interval.iloc[0, 1])),
+            n=len(survival),
+            n_signed=int(survival["signed"].sum()),
+            alpha=alpha,
+        )

@@ -1,0 +1,173 @@
+"""What is in the data: row counts, coverage, sources, date precision, recorded conflicts, coverage gaps.
+
+Pure functions on a :class:`analysis.load.Dataset` (a mapping of table name → DataFrame).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlparse
+
+import pandas as pd
+
+#: Hosts of official publishers: governments, parliaments, ministries, the EU and NATO. A source on one
+#: of these (or a subdomain) counts as official; agencies and newspapers do not.
+OFFICIAL_HOSTS = (
+    "president.gov.ua", "mod.gov.ua", "mfa.gov.ua", "kmu.gov.ua", "minre.gov.ua", "rada.gov.ua", "gov.uk",
+    "parliament.uk", "europa.eu", "nato.int", "state.gov", "whitehouse.gov", "bidenwhitehouse.archives.gov",
+    "international.gc.ca", "canada.ca", "regjeringen.no", "government.nl", "netherlandsandyou.nl", "valitsus.ee",
+    "vm.ee", "mk.gov.lv", "um.fi", "stm.dk", "governo.it", "eda.admin.ch", "japan.go.jp", "diplo.de", "chd.lu",
+    "gov.pl", "gov.si", "vlada.gr", "gov.ie",
+)  # fmt: skip
+
+
+def is_official(url: str) -> bool:
+    """True when the url's host is an official publisher's (see :data:`OFFICIAL_HOSTS`).
+
+    >>> is_official("https://www.president.gov.ua/en/news/x"), is_official("https://www.pravda.com.ua/x")
+    (True, False)
+    """
+    host = (urlparse(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS)
+
+
+def _date_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c]) and not c.startswith("alt_")]
+
+
+def table_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per table: rows, columns, and the span of its main date column.
+
+    >>> t = {"events": pd.DataFrame({"event_date": pd.to_datetime(["2024-01-02", "2023-08-03"])})}
+    >>> table_summary(t)[["table", "rows", "first_date", "last_date"]].values.tolist()
+    [['events', 2, '2023-08-03', '2024-01-02']]
+    """
+    rows = []
+    for name, frame in tables.items():
+        dates = _date_columns(frame)
+        main = next((c for c in dates if c not in ("accessed_date", "left_date", "end_date")), None)
+        span = frame[main].dropna() if main else pd.Series(dtype="datetime64[ns]")
+        rows.append(
+            {
+                "table": name,
+                "rows": len(frame),
+                "columns": frame.shape[1],
+                "date_column": main or "",
+                "first_date": span.min().strftime("%Y-%m-%d") if len(span) else "",
+                "last_date": span.max().strftime("%Y-%m-%d") if len(span) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def sources_by(sources: pd.DataFrame, column: str, top: int | None = None) -> pd.DataFrame:
+    """Number of sources per value of ``column`` (e.g. ``publisher``, ``language``), most first.
+
+    >>> s = pd.DataFrame({"language": ["en", "uk", "en"]})
+    >>> sources_by(s, "language").values.tolist()
+    [['en', 2, 0.6666666666666666], ['uk', 1, 0.3333333333333333]]
+    """
+    counts = sources[column].fillna("(none)").value_counts()
+    out = pd.DataFrame({column: counts.index.astype(str), "sources": counts.to_numpy()})
+    out = out.sort_values(["sources", column], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out["share"] = out["sources"] / out["sources"].sum()
+    return out.head(top) if top else out
+
+
+def official_share(sources: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per table: how many rows cite an official source as their main ``source_id``.
+
+    >>> src = pd.DataFrame({"source_id": ["a", "b"], "url": ["https://www.gov.uk/x", "https://news.example/y"]})
+    >>> official_share(src, {"t": pd.DataFrame({"source_id": ["a", "b", "b"]})}).values.tolist()
+    [['t', 3, 1, 0.3333333333333333]]
+    """
+    official = sources.set_index("source_id")["url"].map(is_official)
+    rows = []
+    for name, frame in tables.items():
+        if "source_id" not in frame.columns or name == "sources":
+            continue
+        flags = frame["source_id"].map(official).fillna(False).astype(bool)
+        rows.append({"table": name, "rows": len(frame), "official": int(flags.sum()), "share_official": flags.mean() if len(frame) else 0.0})
+    return pd.DataFrame(rows)
+
+
+def date_precision(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows per table and date precision (day / month / year).
+
+    >>> date_precision({"t": pd.DataFrame({"date_precision": ["day", "month", "day"]})}).values.tolist()
+    [['t', 2, 1, 0]]
+    """
+    rows = []
+    for name, frame in tables.items():
+        if "date_precision" in frame.columns:
+            counts = frame["date_precision"].value_counts()
+            rows.append({"table": name, **{p: int(counts.get(p, 0)) for p in ("day", "month", "year")}})
+    return pd.DataFrame(rows, columns=["table", "day", "month", "year"])
+
+
+def conflicts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every recorded disagreement between sources: the kept value, the alternative, both sources.
+
+    >>> sig = pd.DataFrame({"party_id": ["PRT"], "joined_date": pd.to_datetime(["2023-07-12"]),
+    ...     "alt_joined_date": pd.to_datetime(["2023-07-14"]), "source_id": ["a"], "alt_source_id": ["b"], "note": ["n"]})
+    >>> conflicts({"signatories": sig})[["table", "party_id", "kept", "alternative"]].values.tolist()
+    [['signatories', 'PRT', '2023-07-12', '2023-07-14']]
+    """
+    rows = []
+    for name, frame in tables.items():
+        for alt in [c for c in frame.columns if c.startswith("alt_") and c != "alt_source_id"]:
+            main = alt.removeprefix("alt_")
+            for record in frame[frame[alt].notna()].to_dict("records"):
+                rows.append(
+                    {
+                        "table": name,
+                        "party_id": record.get("party_id", ""),
+                        "field": main,
+                        "kept": _text(record[main]),
+                        "alternative": _text(record[alt]),
+                        "source_id": record.get("source_id", ""),
+                        "alt_source_id": record.get("alt_source_id", ""),
+                        "note": record.get("note") if isinstance(record.get("note"), str) else "",
+                    }
+                )
+    return pd.DataFrame(rows, columns=["table", "party_id", "field", "kept", "alternative", "source_id", "alt_source_id", "note"])
+
+
+def _text(value: object) -> str:
+    return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp) else str(value)
+
+
+def coverage_gaps(agreements: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Per agreement, which facts the data lacks: negotiation history, partner signatory, term, amount, place.
+
+    >>> agr = pd.DataFrame({"agreement_id": ["x-2024"], "party_id": ["XXX"], "place": ["Kyiv"], "partner_signatory": [None],
+    ...     "term_years": pd.array([10], dtype="Int64"), "commitment_amount": [None], "commitment_text": [None]})
+    >>> coverage_gaps(agr, pd.DataFrame({"party_id": []}))["missing"].tolist()
+    ['negotiation events, partner signatory, headline commitment']
+    """
+    with_events = set(events["party_id"])
+    rows = []
+    for record in agreements.to_dict("records"):
+        missing = []
+        if record["party_id"] not in with_events:
+            missing.append("negotiation events")
+        if pd.isna(record.get("partner_signatory")):
+            missing.append("partner signatory")
+        if pd.isna(record.get("place")):
+            missing.append("place")
+        if pd.isna(record.get("term_years")):
+            missing.append("term")
+        if pd.isna(record.get("commitment_amount")) and pd.isna(record.get("commitment_text")):
+            missing.append("headline commitment")
+        if missing:
+            rows.append({"agreement_id": record["agreement_id"], "party_id": record["party_id"], "missing": ", ".join(missing)})
+    return pd.DataFrame(rows, columns=["agreement_id", "party_id", "missing"])
+
+
+def party_names(parties: pd.DataFrame) -> dict[str, str]:
+    """``party_id`` → ``party_name``, for labels.
+
+    >>> party_names(pd.DataFrame({"party_id": ["UKR"], "party_name": ["Ukraine"]}))
+    {'UKR': 'Ukraine'}
+    """
+    return dict(zip(parties["party_id"], parties["party_name"], strict=True))
