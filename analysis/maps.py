@@ -1,0 +1,107 @@
+"""The signatory map: Natural Earth 1:50m boundaries committed in the repo, nothing downloaded.
+
+Boundaries: ``analysis/assets/world_50m.geojson``, made once by ``tools/make_boundaries.py`` from Natural
+Earth (public domain). Crimea is drawn as part of Ukraine (UN GA resolution 68/262), Kosovo is ``XKX``,
+and Russia and Fiji are split at the antimeridian. Microstates get a marker, as they are sub-pixel.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from analysis.plots import _finish
+
+BOUNDARIES = Path(__file__).resolve().parent / "assets" / "world_50m.geojson"
+#: Parties with no boundary of their own, and why.
+NOT_ON_MAP = {"EUU": "the European Union is an organisation, not a territory"}
+#: Below this area (square degrees) a country is drawn with a marker as well.
+MARKER_AREA = 0.5
+EUROPE = (-25.0, 45.0, 34.0, 71.5)
+CREDIT = "Boundaries: Made with Natural Earth (1:50m; Crimea shown as part of Ukraine). " + "Data: ukraine-security-guarantees"
+
+
+@lru_cache(maxsize=1)
+def _read() -> object:
+    import geopandas as gpd
+
+    return gpd.read_file(BOUNDARIES)
+
+
+def load_boundaries():
+    """The country boundaries as a GeoDataFrame (``party_id``, ``geometry``), read once per process."""
+    return _read().copy()
+
+
+def missing_parties(party_ids: Iterable[str], boundaries=None) -> list[str]:
+    """Party codes that have no boundary and are not a known exception (:data:`NOT_ON_MAP`).
+
+    >>> missing_parties(["UKR", "XKX", "EUU", "ZZZ"])
+    ['ZZZ']
+    """
+    world = boundaries if boundaries is not None else _read()
+    known = set(world["party_id"])
+    return sorted({p for p in party_ids if p not in known and p not in NOT_ON_MAP})
+
+
+def party_at(lon: float, lat: float, boundaries=None) -> str | None:
+    """The party whose boundary contains the point, or None (sea).
+
+    >>> party_at(34.10, 44.95)  # Simferopol
+    'UKR'
+    """
+    from shapely.geometry import Point
+
+    world = boundaries if boundaries is not None else _read()
+    hit = world[world.contains(Point(lon, lat))]
+    return None if hit.empty else str(hit["party_id"].iloc[0])
+
+
+def plot_map(
+    categories: pd.DataFrame,
+    colours: Mapping[str, object],
+    title: str,
+    extent: tuple[float, float, float, float] = EUROPE,
+    legend_title: str = "",
+    highlight: str | None = "UKR",
+    credit: str | None = None,
+) -> Figure:
+    """A choropleth: each party in ``categories`` (``party_id``, ``category``) filled with ``colours[category]``.
+
+    Other countries are light grey; ``highlight`` (Ukraine by default) is outlined. ``extent`` is
+    (lon min, lon max, lat min, lat max) in degrees. Small countries get a marker in their colour.
+    """
+    world = _read()
+    merged = world.merge(categories[["party_id", "category"]], on="party_id", how="left")
+    fig, ax = plt.subplots(figsize=(9, 7.2))
+    lon0, lon1, lat0, lat1 = extent
+    view = merged.cx[lon0 - 5 : lon1 + 5, lat0 - 5 : lat1 + 5]
+    view[view["category"].isna()].plot(ax=ax, color="#e8e8e8", edgecolor="white", linewidth=0.4)
+    order = [c for c in colours if c in set(categories["category"])]
+    for category in order:
+        part = view[view["category"] == category]
+        if part.empty:
+            continue
+        part.plot(ax=ax, color=colours[category], edgecolor="white", linewidth=0.4)
+        with warnings.catch_warnings():
+            # Square degrees are what we mean here: a size threshold for markers, not a real area.
+            warnings.filterwarnings("ignore", message="Geometry is in a geographic CRS")
+            small = part[part.geometry.area < MARKER_AREA]
+        points = small.geometry.representative_point()
+        ax.scatter(points.x, points.y, s=40, color=colours[category], edgecolor="#222222", linewidth=0.6, zorder=5)
+    if highlight is not None:
+        view[view["party_id"] == highlight].plot(ax=ax, facecolor="none", edgecolor="#222222", linewidth=1.1)
+    ax.set_xlim(lon0, lon1)
+    ax.set_ylim(lat0, lat1)
+    ax.set_aspect(1.5)
+    ax.set_axis_off()
+    handles = [Patch(facecolor=colours[c], label=str(c)) for c in order]
+    ax.legend(handles=handles, title=legend_title, loc="upper left", fontsize=8, title_fontsize=9, frameon=True)
+    return _finish(fig, title, credit or CREDIT)
