@@ -1,0 +1,146 @@
+"""Display helpers for notebooks: escaped tables, prose with numbers from code, safe links, figure credits.
+
+Every string that comes from the data is HTML-escaped here, and only http(s) links are rendered, so a
+``<script>`` or ``onerror=`` placed in a data field shows as text in a report and never runs. The
+build's sanitizer is a second line of defence, not the first.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
+class Html(str):
+    """A string of trusted HTML that Jupyter displays as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+class Markdown(str):
+    """A string of Markdown (with data values already escaped) that Jupyter displays as Markdown."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def escape_markdown(value: object) -> str:
+    """Escape a value for Markdown prose: HTML-escaped, and Markdown's special characters backslash-escaped.
+
+    >>> escape_markdown("<b>[x](javascript:alert(1))</b>")
+    '&lt;b&gt;\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)&lt;/b&gt;'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+
+
+def md(template: str, **values: object) -> Markdown:
+    """Markdown prose whose ``{placeholders}`` are filled with escaped values.
+
+    The template is the notebook author's (trusted); every value is escaped. Numbers keep the
+    template's format spec, e.g. ``{share:.0%}``.
+
+    >>> md("**{n}** parties, first: {name}", n=3, name="<script>")
+    '**3** parties, first: &lt;script&gt;'
+    """
+    safe = {
+        k: (v if isinstance(v, numbers.Number) and not isinstance(v, bool) else escape_markdown(v)) for k, v in values.items()
+    }
+    return Markdown(template.format(**safe))
+
+
+def link(url: object, text: object | None = None) -> str:
+    """An ``<a>`` element for an http(s) url; any other scheme is shown as plain, escaped text.
+
+    >>> link("https://example.org/a?b=1&c=2", "Example")
+    '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">Example</a>'
+    >>> link("javascript:alert(1)", "x")
+    'x'
+    """
+    label = html.escape(str(url if text is None else text))
+    if isinstance(url, str) and _SAFE_URL.match(url):
+        return f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{label}</a>'
+    return label
+
+
+def _cell(value: object, fmt: str | None) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if fmt:
+        return html.escape(format(value, fmt))
+    return html.escape(str(value))
+
+
+def table(
+    frame: pd.DataFrame,
+    caption: str | None = None,
+    formats: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Html:
+    """An escaped HTML table of ``frame`` (no index), for reports.
+
+    ``formats`` maps a column to a format spec (``",.0f"``); ``links`` maps a text column to the
+    column holding its url (rendered only if http/https); ``labels`` renames headers.
+
+    >>> t = table(pd.DataFrame({"party": ["<b>X</b>"], "n": [1200]}), formats={"n": ",d"})
+    >>> "&lt;b&gt;X&lt;/b&gt;" in t and ">1,200<" in t
+    True
+    """
+    formats, links, labels = dict(formats or {}), dict(links or {}), dict(labels or {})
+    hidden = set(links.values())
+    columns = [c for c in frame.columns if c not in hidden]
+    numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    num = ' class="num"'
+    head = "".join(f"<th{num if c in numeric else ''}>{html.escape(str(labels.get(c, c)))}</th>" for c in columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for c in columns:
+            text = _cell(record[c], formats.get(c))
+            if c in links and isinstance(record.get(links[c]), str):
+                text = link(record[links[c]], record[c] if record[c] is not None else record[links[c]])
+            cells.append(f"<td{num if c in numeric else ''}>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return Html(f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def bullet_list(items: Iterable[str]) -> Html:
+    """A ``<ul>`` of items that are already safe HTML (e.g. from :func:`link`).
+
+    >>> bullet_list(["a", "b"])
+    '<ul><li>a</li><li>b</li></ul>'
+    """
+    return Html("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+
+
+def credit(text: str) -> Html:
+    """A source credit line to put under a figure.
+
+    >>> credit("Source: <data>")
+    '<p class="figure-credit">Source: &lt;data&gt;</p>'
+    """
+    return Html(f'<p class="figure-credit">{html.escape(text)}</p>')
+
+
+def setup() -> None:
+    """Configure a notebook for reports: PNG figures at a fixed resolution and the project's plot theme."""
+    from IPython import get_ipython
+
+    from analysis.plots import use_theme
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+        shell.run_line_magic("config", "InlineBackend.rc = {'figure.dpi': 110, 'savefig.dpi': 110}")
+    use_theme()
