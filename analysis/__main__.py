@@ -16,6 +16,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     build.add_argument("--out", default=None, help="report folder (default: the repository's reports/)")
     build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of cores)")
+    build.add_argument("--notebook-dir", default=None, help="where the notebooks are (default: the repository's notebooks/)")
     build.add_argument("--force", action="store_true", help="rebuild every report, even if its inputs did not change")
     build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="only these notebooks (name or path)")
     return parser
@@ -34,7 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from analysis.build import main as build_main
 
-    return build_main(data_dir=args.data_dir, out_dir=args.out, jobs=args.jobs, force=args.force, only=args.notebooks)
+    return build_main(
+        data_dir=args.data_dir,
+        out_dir=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        only=args.notebooks,
+        notebook_dir=args.notebook_dir,
+    )
 
 
 if __name__ == "__main__":

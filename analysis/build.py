@@ -110,24 +110,24 @@ def _title(notebook: Path) -> str:
     return notebook.stem
 
 
-def notebook_jobs(only: list[str] | None = None) -> list[Job]:
+def notebook_jobs(only: list[str] | None = None, notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
     """The numbered notebooks (``NN_topic.ipynb``), optionally only those named."""
-    notebooks = sorted(p for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
     jobs = [Job(p, f"{p.stem}.html", _title(p)) for p in notebooks]
     if only:
         wanted = {Path(name).stem for name in only}
         unknown = wanted - {j.name for j in jobs} - {PROFILE_NOTEBOOK.removesuffix(".ipynb")}
         if unknown:
-            raise SystemExit(f"error: no notebook named {', '.join(sorted(unknown))} in {display_path(NOTEBOOK_DIR)}")
+            raise SystemExit(f"error: no notebook named {', '.join(sorted(unknown))} in {display_path(notebook_dir)}")
         jobs = [j for j in jobs if j.name in wanted]
     return jobs
 
 
-def profile_jobs(data_dir: Path) -> list[Job]:
+def profile_jobs(data_dir: Path, notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
     """One job per partner (anyone with an agreement or a negotiation event), read with the csv module."""
     import csv
 
-    notebook = NOTEBOOK_DIR / PROFILE_NOTEBOOK
+    notebook = notebook_dir / PROFILE_NOTEBOOK
     if not notebook.exists():
         return []
     partners: set[str] = set()
@@ -186,7 +186,7 @@ def _execute(job: Job, data_dir: Path, out_dir: Path) -> Outcome:
         nb,
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        resources={"metadata": {"path": str(job.notebook.parent)}},
         record_timing=False,
         env=env,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],  # the kernel's TCP notice is noise on a local build
@@ -376,15 +376,16 @@ def main(
     jobs: int | None = None,
     force: bool = False,
     only: list[str] | None = None,
+    notebook_dir: str | None = None,
 ) -> int:
     """Build the reports; returns the exit status (0 ok, 1 if any notebook or the data failed)."""
     data = resolve_data_dir(data_dir)
     out = Path(out_dir).resolve() if out_dir else DEFAULT_OUT
+    notebooks = Path(notebook_dir).resolve() if notebook_dir else NOTEBOOK_DIR
     out.mkdir(parents=True, exist_ok=True)
-    wanted = notebook_jobs(only)
-    all_jobs = wanted + (
-        profile_jobs(data) if not only or PROFILE_NOTEBOOK.removesuffix(".ipynb") in {Path(n).stem for n in only} else []
-    )
+    wanted = notebook_jobs(only, notebooks)
+    with_profiles = not only or PROFILE_NOTEBOOK.removesuffix(".ipynb") in {Path(n).stem for n in only}
+    all_jobs = wanted + (profile_jobs(data, notebooks) if with_profiles else [])
     shared = shared_inputs_key(data)
     state = _read_state(out)
     keys = {job.output: job_key(job, shared) for job in all_jobs}

@@ -48,6 +48,12 @@ def use_theme() -> None:
     )
 
 
+def _date_axis(ax) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def _finish(fig: Figure, title: str, credit: str | None) -> Figure:
     fig.axes[0].set_title(title)
     fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
@@ -87,24 +93,27 @@ def plot_growth(
     total = cumulative.sum(axis=1)
     ax.step(cumulative.index, total, where="post", color="#222222", linewidth=1.2)
     if milestones is not None:
-        window = milestones[
-            (milestones["start_date"] >= steps.min() - pd.Timedelta(days=30)) & (milestones["start_date"] <= last)
-        ]
+        lo = steps.min() - pd.Timedelta(days=30)
+        window = milestones[(milestones["start_date"] >= lo) & (milestones["start_date"] <= last)]
+        span = (last - lo).days or 1
         for i, row in enumerate(window.sort_values("start_date").itertuples()):
             ax.axvline(row.start_date, color="#666666", linewidth=0.8, linestyle="--")
+            near_right = (row.start_date - lo).days / span > 0.75
             ax.annotate(
                 row.label,
                 xy=(row.start_date, total.max() * (0.97 - 0.09 * (i % 4))),
-                xytext=(3, 0),
+                xytext=(-3 if near_right else 3, 0),
                 textcoords="offset points",
                 fontsize=8,
                 color="#333333",
                 va="top",
+                ha="right" if near_right else "left",
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
             )
     ax.set_ylabel("Parties (cumulative)")
     ax.set_xlabel("Date joined")
     ax.set_ylim(0, total.max() * 1.08)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    _date_axis(ax)
     ax.legend(title="Bloc when joining", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9)
     return _finish(fig, title, credit)
 
@@ -153,7 +162,7 @@ def plot_timeline(
     ax.invert_yaxis()
     if align == "calendar":
         ax.xaxis_date()
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        _date_axis(ax)
         ax.set_xlabel("Date")
     else:
         ax.set_xlabel(f"Days since {origin:%d %b %Y}")
@@ -194,7 +203,11 @@ def plot_km(km: KaplanMeier, title: str = "Time from opening talks to signature"
 def plot_funnel(funnel: pd.DataFrame, title: str = "From joining to signing", credit: str | None = None) -> Figure:
     """Horizontal bars for the funnel stages (:func:`analysis.negotiations.funnel`)."""
     stages = funnel[funnel["stage"] != "outside_declaration"]
-    labels = {"joined": "Joined the declaration", "negotiating": "Negotiated (talks recorded, or signed)", "signed": "Signed an agreement"}
+    labels = {
+        "joined": "Joined the declaration",
+        "negotiating": "Negotiated (talks recorded, or signed)",
+        "signed": "Signed an agreement",
+    }
     fig, ax = plt.subplots(figsize=(8, 2.8))
     bars = ax.barh(
         [labels.get(s, s) for s in stages["stage"]], stages["parties"], color=[PALETTE[0], PALETTE[1], PALETTE[3]][: len(stages)]
@@ -230,6 +243,6 @@ def plot_counts_by_month(
             ax.annotate(row.label, xy=(row.start_date, counts.max() * (1.0 - 0.1 * (i % 4))), fontsize=7, rotation=0, va="top")
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Month")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    _date_axis(ax)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return _finish(fig, title, credit)
