@@ -20,9 +20,9 @@ from pathlib import Path
 
 from analysis.schema import DESCRIPTOR, display_path, load_package, resolve_data_dir
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT_RE = re.compile(r"^-?\d+$")
-_NUM_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INT_RE = re.compile(r"^-?[0-9]+$")
+_NUM_RE = re.compile(r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 
 #: Event types that happen before signature, in the order a negotiation goes through them.
 PRE_SIGNATURE_EVENTS = ("negotiations_opened", "negotiation_round", "text_agreed")
@@ -132,9 +132,13 @@ def _read_text(path: Path, table: Table, out: _Collector) -> str | None:
 def _column_at(raw: bytes, offset: int) -> str:
     """Name the column in which byte ``offset`` falls, from the header, for encoding errors."""
     line_start = raw.rfind(b"\n", 0, offset) + 1
-    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
-    prefix = raw[line_start:offset].decode("utf-8", "replace")
-    index = next(csv.reader([prefix]), [""]).__len__() - 1 if prefix else 0
+    first_line = raw.split(b"\n", 1)[0].replace(b"\r", b"")
+    prefix = raw[line_start:offset].replace(b"\r", b"")
+    try:
+        header = next(csv.reader([first_line.decode("utf-8", "replace")]), [])
+        index = len(next(csv.reader([prefix.decode("utf-8", "replace")]), [""])) - 1 if prefix else 0
+    except csv.Error:  # the line is too broken to split: name no column rather than guess
+        return "-"
     return header[index] if 0 <= index < len(header) else "-"
 
 
@@ -171,7 +175,7 @@ def _check_header(header: list[str], table: Table, out: _Collector) -> None:
         missing = [e for e in expected if e not in header]
         guess = difflib.get_close_matches(name.strip(), missing, n=1)
         hint = f": did you mean '{guess[0]}'?" if guess else f": {DESCRIPTOR} defines no such column"
-        out.add(table, 1, name, f"unknown column '{name}'{hint}")
+        out.add(table, 1, name or "-", f"unknown column '{name}'{hint}")
     for name in expected:
         if name not in header:
             guess = difflib.get_close_matches(name, unknown, n=1)
@@ -225,7 +229,8 @@ def _check_cell(value: str, spec: dict, table: Table, line: int, out: _Collector
     else:
         number = None
     if "enum" in cons and value not in cons["enum"]:
-        guess = difflib.get_close_matches(value, cons["enum"], n=1)
+        by_lower = {v.lower(): v for v in cons["enum"]}
+        guess = [by_lower[value.lower()]] if value.lower() in by_lower else difflib.get_close_matches(value, cons["enum"], n=1)
         hint = f" (did you mean '{guess[0]}'?)" if guess else ""
         out.add(table, line, name, f"'{value}' is not allowed{hint}: use one of {', '.join(cons['enum'])}")
     if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
@@ -452,7 +457,7 @@ def _check_cross_table(tables: dict[str, Table], out: _Collector) -> None:
             if joined:
                 spells[(row.get("party_id"), row.get("bloc"))].append((joined, left, row.line))
         for (party, bloc), items in spells.items():
-            items.sort()
+            items.sort(key=lambda item: (item[0], item[2]))
             for (_, left, _), (joined, _, line) in zip(items, items[1:]):
                 if left is None or joined < left:
                     out.add(mem, line, "joined_date", f"{party} already in {bloc} on {joined}: membership spells overlap")
@@ -463,7 +468,6 @@ def _check_cross_table(tables: dict[str, Table], out: _Collector) -> None:
 
 def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> None:
     opened: dict[tuple[str, str], tuple[dt.date, int]] = {}
-    numbering: dict[str, int] = defaultdict(int)
     for row in ev.rows:
         party, aid = row.get("party_id"), row.get("agreement_id")
         eid = row.get("event_id")
@@ -497,7 +501,6 @@ def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> Non
                 )
             if span and signed and kind in POST_SIGNATURE_EVENTS and span[1] < signed:
                 out.add(ev, row.line, "event_date", f"{kind} on {when} comes before the signature ({signed})")
-        numbering[party] += 1
     for row in ev.rows:
         key = (row.get("party_id"), row.get("agreement_id"))
         span = _span(row, "event_date")
@@ -514,9 +517,10 @@ def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> Non
     for row in ev.rows:
         by_party[row.get("party_id")].append(row)
     for rows in by_party.values():
-        dated = [(r.get("event_date"), r.get("event_id"), r.line) for r in rows]
-        for (d1, _, _), (d2, eid, line) in zip(dated, dated[1:]):
-            if d1 and d2 and d2 < d1:
+        dated = [(_span(r, "event_date"), r.get("event_date"), r.get("event_id"), r.line) for r in rows]
+        for (s1, d1, _, _), (s2, d2, eid, line) in zip(dated, dated[1:]):
+            # NOTE: only an event that must lie wholly before the previous one is out of order.
+            if s1 and s2 and s2[1] < s1[0]:
                 out.add(
                     ev,
                     line,
@@ -560,6 +564,9 @@ def validate(data_dir: str | os.PathLike | None = None, today: dt.date | None = 
         return Report(out.problems, {})
     except ValueError as exc:
         out.add(display_path(descriptor), getattr(exc, "lineno", 1), "-", f"datapackage.json is not valid JSON: {exc}")
+        return Report(out.problems, {})
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        out.add(display_path(descriptor), 1, "-", "datapackage.json needs a 'resources' list describing each table")
         return Report(out.problems, {})
     tables: dict[str, Table] = {}
     for resource in package["resources"]:

@@ -1,0 +1,951 @@
+"""Tests for the validator (``analysis.validate``) and ``python -m analysis validate``.
+
+Each rule is fed a tiny data folder built in ``tmp_path``: the shipped ``datapackage.json`` and a minimal,
+hand-written, fully cross-referenced set of tables (``VALID`` below) that validates with zero problems.
+A test breaks one thing and asserts the exact problem: file, line, column and the gist of the message.
+The real data CSVs are never copied (they change); only ``test_shipped_data_validates`` reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
+from analysis.validate import Problem, Report, validate
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2025, 6, 1)
+
+# --------------------------------------------------------------------------- the minimal valid folder
+# Line numbers used by the tests are the physical lines below (the header is line 1).
+
+VALID: dict[str, str] = {
+    "sources": """\
+source_id,url,publisher,title,published_date,accessed_date,language,excerpt
+s-agreements,https://example.org/agreements,Example Publisher,Agreements,2024-02-16,2025-01-01,en,Signed.
+s-claims,https://example.org/claims,Example Publisher,Claims,2023-08-01,2025-01-01,en,One country joined.
+s-declaration,https://example.org/declaration,Example Publisher,Declaration,2023-07-12,2025-01-01,en,Adopted.
+s-events,https://example.org/events,Example Publisher,Events,,2025-01-01,en,Talks.
+s-memberships,https://example.org/memberships,Example Publisher,Memberships,,2025-01-01,en,Members.
+s-milestones,https://example.org/milestones,Example Publisher,Milestones,,2025-01-01,en,Summit.
+s-other,https://example.org/other,Other Publisher,Other,,2025-01-01,uk,Corroboration.
+s-signatories,https://example.org/signatories,Example Publisher,Signatories,2023-08-01,2025-01-01,en,Joined.
+""",
+    "parties": """\
+party_id,party_name,party_type
+EUU,European Union,organisation
+FRA,France,state
+GBR,United Kingdom,state
+POL,Poland,state
+""",
+    "memberships": """\
+party_id,bloc,joined_date,date_precision,left_date,source_id,note
+FRA,EU,1958-01-01,day,,s-memberships,
+GBR,EU,1973-01-01,day,2020-02-01,s-memberships,
+POL,EU,2004-05-01,day,,s-memberships,
+POL,NATO,1999-03-12,day,,s-memberships,
+""",
+    "declarations": """\
+declaration_id,title,adopted_date,place,source_id,other_source_ids,note
+g7-jdsu-2023,Joint Declaration of Support for Ukraine,2023-07-12,"Vilnius, Lithuania",s-declaration,s-other,
+""",
+    "signatories": """\
+declaration_id,party_id,role,joined_date,date_precision,date_basis,source_id,other_source_ids,alt_joined_date,alt_source_id,note
+g7-jdsu-2023,FRA,original,2023-07-12,day,adoption,s-signatories,,,,
+g7-jdsu-2023,GBR,original,2023-07-12,day,adoption,s-signatories,,,,
+g7-jdsu-2023,POL,acceded,2023-08-01,day,official_announcement,s-signatories,,2023-08-02,s-other,
+""",
+    "agreements": """\
+agreement_id,party_id,title,signed_date,date_precision,place,partner_signatory,ukraine_signatory,term_years,commitment_amount,commitment_currency,commitment_year,commitment_scope,commitment_text,related_agreement_id,relation,source_id,other_source_ids,alt_signed_date,alt_source_id,note
+fra-2024,FRA,Agreement on Security Cooperation between France and Ukraine,2024-02-16,day,Paris,,,10,3000000000,EUR,2024,first_year,Up to EUR 3bn in 2024,,,s-agreements,,,,
+gbr-2024,GBR,UK-Ukraine Agreement on Security Co-operation,2024-01-12,day,Kyiv,,,10,2500000000,GBP,2024,first_year,GBP 2.5bn in 2024,,,s-agreements,,2024-01-13,s-other,
+gbr-2025,GBR,100 Year Partnership,2025-01-16,day,Kyiv,,,100,,,,,,gbr-2024,complements,s-agreements,,,,
+""",
+    "events": """\
+event_id,party_id,agreement_id,event_type,event_date,date_precision,ukraine_lead,partner_lead,description,source_id,other_source_ids,alt_event_date,alt_source_id,note
+fra-01,FRA,fra-2024,negotiations_opened,2023-09-01,month,,,Talks opened.,s-events,,,,
+fra-02,FRA,fra-2024,negotiation_round,2023-10-05,day,,,A round.,s-events,,,,
+fra-03,FRA,fra-2024,text_agreed,2024-02-01,day,,,Text agreed.,s-events,,,,
+fra-04,FRA,fra-2024,ratified,2024-05-01,month,,,Ratified.,s-events,,,,
+gbr-01,GBR,gbr-2024,negotiations_opened,2023-08-02,day,,,Talks opened.,s-events,,2023-08-03,s-other,
+gbr-02,GBR,gbr-2024,negotiation_round,2023-09-14,day,,,A round.,s-events,,,,
+pol-01,POL,,negotiations_opened,2024-03-01,day,,,Talks opened.,s-events,s-other,,,
+""",
+    "milestones": """\
+milestone_id,start_date,end_date,label,kind,place,source_id,other_source_ids,note
+nato-summit-2023-vilnius,2023-07-11,2023-07-12,"NATO summit, Vilnius",nato_summit,"Vilnius, Lithuania",s-milestones,,
+""",
+    "claims": """\
+claim_id,claim_date,date_precision,claimant,counted,claimed_count,qualifier,claim_text,source_id,other_source_ids,note
+claim-2023-08-01-yermak-1,2023-08-01,day,Andrii Yermak (Head of the Office of the President),declaration_joiners,1,,One country joined,s-claims,,
+""",
+}
+
+VALID_ROWS = sum(text.count("\n") - 1 for text in VALID.values())
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def dump(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+class DataDir:
+    """A throw-away data folder: the shipped descriptor and the minimal valid tables."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DEFAULT_DATA_DIR / DESCRIPTOR, self.root / DESCRIPTOR)
+        for name, text in VALID.items():
+            self.write(name, text)
+
+    def file(self, name: str) -> Path:
+        return self.root / f"{name}.csv"
+
+    def path(self, name: str) -> str:
+        """The path as the validator shows it in messages."""
+        return display_path(self.root / (name if name == DESCRIPTOR else f"{name}.csv"))
+
+    def text(self, name: str) -> str:
+        return self.file(name).read_text(encoding="utf-8")
+
+    def write(self, name: str, content: str | bytes) -> None:
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        self.file(name).write_bytes(data)
+
+    def edit(self, name: str, line: int, column: str, value: str) -> None:
+        """Set one cell, addressed by physical line (the valid tables have one line per record)."""
+        rows = rows_of(self.text(name))
+        rows[line - 1][rows[0].index(column)] = value
+        self.write(name, dump(rows))
+
+    def insert(self, name: str, line: int, row: str) -> None:
+        """Insert a raw CSV line so that it becomes line ``line``."""
+        lines = self.text(name).splitlines(keepends=True)
+        lines.insert(line - 1, row + "\n")
+        self.write(name, "".join(lines))
+
+    def edit_descriptor(self, change) -> None:
+        path = self.root / DESCRIPTOR
+        package = json.loads(path.read_text(encoding="utf-8"))
+        change(package)
+        path.write_text(json.dumps(package, indent=2), encoding="utf-8")
+
+    def validate(self, today: dt.date = TODAY) -> Report:
+        return validate(self.root, today=today)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataDir:
+    return DataDir(tmp_path / "data")
+
+
+def _listing(report: Report) -> str:
+    return "\n".join(str(p) for p in report.problems) or "(no problems)"
+
+
+def expect(report: Report, data: DataDir, table: str, line: int, column: str, fragment: str) -> Problem:
+    """Assert that the report holds the problem ``<table>:<line>: <column>: …<fragment>…`` and return it."""
+    path = data.path(table)
+    found = [p for p in report.problems if (p.path, p.line, p.column) == (path, line, column) and fragment in p.message]
+    assert found, f"expected {path}:{line}: {column}: …{fragment}…\ngot:\n{_listing(report)}"
+    return found[0]
+
+
+def only(report: Report, data: DataDir, table: str, line: int, column: str, fragment: str) -> Problem:
+    """Like :func:`expect`, and the report holds nothing else."""
+    problem = expect(report, data, table, line, column, fragment)
+    assert report.problems == [problem], f"expected only that problem, got:\n{_listing(report)}"
+    return problem
+
+
+def no_message(report: Report, fragment: str) -> None:
+    assert not [p for p in report.problems if fragment in p.message], _listing(report)
+
+
+# --------------------------------------------------------------------------- the baseline
+
+
+def test_minimal_valid_folder_has_no_problems(data: DataDir) -> None:
+    report = data.validate()
+    assert report.problems == [], _listing(report)
+    assert report.ok
+    assert report.summary() == f"data ok: 9 tables, {VALID_ROWS} rows, 8 sources"
+
+
+def test_minimal_valid_folder_covers_every_table_in_the_descriptor(data: DataDir) -> None:
+    package = json.loads((data.root / DESCRIPTOR).read_text(encoding="utf-8"))
+    assert sorted(r["name"] for r in package["resources"]) == sorted(VALID)
+    for resource in package["resources"]:
+        header = rows_of(VALID[resource["name"]])[0]
+        assert header == [f["name"] for f in resource["schema"]["fields"]], resource["name"]
+
+
+def test_shipped_data_validates() -> None:
+    report = validate(DEFAULT_DATA_DIR)
+    assert report.ok, _listing(report)
+    assert report.summary().startswith("data ok:")
+
+
+def test_problem_reads_path_line_column_message() -> None:
+    assert str(Problem("data/x.csv", 7, "party_id", "it is wrong")) == "data/x.csv:7: party_id: it is wrong"
+
+
+# --------------------------------------------------------------------------- file level
+
+
+def test_missing_file(data: DataDir) -> None:
+    data.file("milestones").unlink()
+    report = data.validate()
+    expect(report, data, "milestones", 1, "-", "file is missing: datapackage.json lists table 'milestones'")
+
+
+def test_byte_order_mark(data: DataDir) -> None:
+    data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].encode())
+    only(data.validate(), data, "parties", 1, "-", "byte-order mark")
+
+
+def test_invalid_utf8_names_line_and_column(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("France", "Fr\xe4nce").encode("latin-1"))
+    problem = only(data.validate(), data, "parties", 3, "party_name", "not valid UTF-8")
+    assert "\\xe4" in problem.message
+
+
+def test_invalid_utf8_in_first_column(data: DataDir) -> None:
+    data.write("memberships", VALID["memberships"].encode() + b"\xff,EU,2010-01-01,day,,s-memberships,\n")
+    expect(data.validate(), data, "memberships", 6, "party_id", "not valid UTF-8")
+
+
+def test_crlf_line_endings(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("\n", "\r\n"))
+    only(data.validate(), data, "parties", 1, "-", "line ends with CR (Windows line endings)")
+
+
+def test_crlf_on_one_line_is_located(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("France,state\n", "France,state\r\n"))
+    only(data.validate(), data, "parties", 3, "-", "line ends with CR")
+
+
+def test_missing_final_newline(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].rstrip("\n"))
+    only(data.validate(), data, "parties", 5, "-", "the last line has no final newline")
+
+
+def test_unbalanced_quote(data: DataDir) -> None:
+    data.write("claims", VALID["claims"].replace(",One country joined,", ',"One country joined,'))
+    report = data.validate()
+    expect(report, data, "claims", 2, "-", "a quote is unbalanced")
+    # The unreadable record is lost, so its source is left uncited; nothing else is reported.
+    expect(report, data, "sources", 3, "source_id", "'s-claims' is cited by no row")
+    assert len(report.problems) == 2, _listing(report)
+
+
+def test_unbalanced_quote_located_on_the_record_start(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("POL,Poland", 'POL,"Poland'))
+    expect(data.validate(), data, "parties", 5, "-", "cannot read this record")
+
+
+def test_empty_file(data: DataDir) -> None:
+    data.write("claims", "")
+    report = data.validate()
+    expect(report, data, "claims", 1, "-", "file is empty: it needs at least the header row")
+    expect(report, data, "sources", 3, "source_id", "'s-claims' is cited by no row")
+    assert len(report.problems) == 2, _listing(report)
+
+
+# --------------------------------------------------------------------------- header
+
+
+def test_unknown_column_with_did_you_mean(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("party_name", "party_nme", 1))
+    report = data.validate()
+    expect(report, data, "parties", 1, "party_nme", "unknown column 'party_nme': did you mean 'party_name'?")
+    expect(report, data, "parties", 1, "party_name", "column 'party_name' is missing (found 'party_nme', misspelt?)")
+    assert len(report.problems) == 2, _listing(report)
+
+
+def test_unknown_column_without_a_close_match(data: DataDir) -> None:
+    rows = [row + ["colour" if i == 0 else "blue"] for i, row in enumerate(rows_of(VALID["parties"]))]
+    data.write("parties", dump(rows))
+    only(data.validate(), data, "parties", 1, "colour", "unknown column 'colour': datapackage.json defines no such column")
+
+
+def test_missing_column(data: DataDir) -> None:
+    data.write("parties", dump([row[:2] for row in rows_of(VALID["parties"])]))
+    report = data.validate()
+    expect(report, data, "parties", 1, "party_type", "column 'party_type' is missing: add it to the header, even if empty")
+    no_message(report, "out of order")
+
+
+def test_out_of_order_columns(data: DataDir) -> None:
+    data.write("parties", dump([[a, c, b] for a, b, c in rows_of(VALID["parties"])]))
+    only(data.validate(), data, "parties", 1, "-", "columns are out of order: expected party_id,party_name,party_type")
+
+
+def test_duplicate_column(data: DataDir) -> None:
+    data.write("parties", dump([row + [row[2]] for row in rows_of(VALID["parties"])]))
+    expect(data.validate(), data, "parties", 1, "party_type", "column 'party_type' appears twice in the header")
+
+
+def test_spaces_around_a_column_name(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("party_id,party_name,", "party_id, party_name,", 1))
+    expect(data.validate(), data, "parties", 1, "party_name", "column name ' party_name' has spaces around it: write 'party_name'")
+
+
+# --------------------------------------------------------------------------- records and cells
+
+
+def test_blank_line(data: DataDir) -> None:
+    data.insert("parties", 3, "")
+    only(data.validate(), data, "parties", 3, "-", "blank line: remove it")
+
+
+def test_ragged_row_too_few_fields(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("EUU,European Union,organisation", "EUU,European Union"))
+    only(data.validate(), data, "parties", 2, "party_type", "row has 2 fields but the header has 3")
+
+
+def test_ragged_row_too_many_fields(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("EUU,European Union,organisation", "EUU,European Union,organisation,x"))
+    only(data.validate(), data, "parties", 2, "field 4", "row has 4 fields but the header has 3")
+
+
+# (table, line, column, new value, column named in the problem, distinctive part of the message)
+CELL_CASES = {
+    "spaces-around-value": ("parties", 2, "party_name", "European Union ", "party_name", "'European Union ' has spaces around it: write 'European Union'"),
+    "padded-code-is-stripped": ("signatories", 3, "party_id", " GBR", "party_id", "' GBR' has spaces around it: write 'GBR'"),
+    "required-missing": ("parties", 2, "party_name", "", "party_name", "a value is required (Short English name"),
+    "date-format": ("sources", 2, "published_date", "16/02/2024", "published_date", "'16/02/2024' is not a date: write YYYY-MM-DD"),
+    "date-without-zero-padding": ("sources", 2, "published_date", "2024-2-16", "published_date", "is not a date: write YYYY-MM-DD"),
+    "impossible-date": ("sources", 2, "published_date", "2023-02-29", "published_date", "'2023-02-29' is not a real calendar date"),
+    "future-date": ("sources", 2, "accessed_date", "2025-06-02", "accessed_date", "2025-06-02 is in the future (today is 2025-06-01)"),
+    "non-integer-word": ("agreements", 2, "term_years", "ten", "term_years", "'ten' is not a whole number"),
+    "non-integer-decimal": ("agreements", 2, "term_years", "10.0", "term_years", "'10.0' is not a whole number"),
+    "non-number-separators": ("agreements", 2, "commitment_amount", "3,000,000,000", "commitment_amount", "'3,000,000,000' is not a number"),
+    "non-finite-number": ("agreements", 2, "commitment_amount", "1e999", "commitment_amount", "'1e999' is not a finite number"),
+    "enum-with-suggestion": ("parties", 3, "party_type", "stat", "party_type", "'stat' is not allowed (did you mean 'state'?): use one of state, organisation"),
+    "enum-case": ("memberships", 5, "bloc", "NAT", "bloc", "'NAT' is not allowed (did you mean 'NATO'?): use one of G7, EU, NATO"),
+    "pattern-event-number-not-padded": ("events", 8, "event_id", "pol-1", "event_id", "'pol-1' is malformed: it should match ^[a-z]{3}-[0-9]{2}$"),
+    "pattern-language": ("sources", 2, "language", "eng", "language", "'eng' is malformed: it should match ^[a-z]{2}$"),
+    "pattern-url": ("sources", 2, "url", "example.org/agreements", "url", "is malformed: it should match ^https?://"),
+    "minimum": ("claims", 2, "claimed_count", "-1", "claimed_count", "-1 is below the minimum 0"),
+    "maximum": ("agreements", 2, "term_years", "201", "term_years", "201 is above the maximum 200"),
+    "maximum-year": ("agreements", 2, "commitment_year", "2041", "commitment_year", "2041 is above the maximum 2040"),
+    "minimum-number": ("agreements", 2, "commitment_amount", "-5", "commitment_amount", "-5 is below the minimum 0"),
+}
+
+
+@pytest.mark.parametrize(("table", "line", "column", "value", "where", "fragment"), list(CELL_CASES.values()), ids=list(CELL_CASES))
+def test_cell_rule(data: DataDir, table: str, line: int, column: str, value: str, where: str, fragment: str) -> None:
+    data.edit(table, line, column, value)
+    only(data.validate(), data, table, line, where, fragment)
+
+
+def test_enum_without_a_close_match_has_no_suggestion(data: DataDir) -> None:
+    data.edit("parties", 3, "party_type", "xyz")
+    problem = only(data.validate(), data, "parties", 3, "party_type", "'xyz' is not allowed: use one of state, organisation")
+    assert "did you mean" not in problem.message
+
+
+def test_lower_case_party_code(data: DataDir) -> None:
+    data.edit("memberships", 3, "party_id", "gbr")
+    report = data.validate()
+    expect(report, data, "memberships", 3, "party_id", "'gbr' is malformed: it should match ^[A-Z]{3}$")
+    expect(report, data, "memberships", 3, "party_id", "'gbr' is not a party_id in")
+
+
+def test_date_equal_to_today_is_not_in_the_future(data: DataDir) -> None:
+    data.edit("sources", 2, "accessed_date", TODAY.isoformat())
+    assert data.validate().ok
+
+
+def test_today_defaults_to_the_real_date(data: DataDir) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    data.edit("sources", 2, "accessed_date", tomorrow.isoformat())
+    report = validate(data.root)
+    expect(report, data, "sources", 2, "accessed_date", f"(today is {dt.date.today().isoformat()})")
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def test_duplicate_primary_key(data: DataDir) -> None:
+    data.insert("parties", 4, "FRA,France,state")
+    only(data.validate(), data, "parties", 4, "party_id", "duplicate key (party_id) = ('FRA',): first used on line 3")
+
+
+def test_duplicate_composite_key(data: DataDir) -> None:
+    data.insert("signatories", 4, "g7-jdsu-2023,GBR,original,2023-07-12,day,adoption,s-signatories,,,,")
+    only(
+        data.validate(),
+        data,
+        "signatories",
+        4,
+        "declaration_id",
+        "duplicate key (declaration_id, party_id) = ('g7-jdsu-2023', 'GBR'): first used on line 3",
+    )
+
+
+def test_rows_not_sorted_by_key(data: DataDir) -> None:
+    lines = VALID["parties"].splitlines(keepends=True)
+    lines[2], lines[3] = lines[3], lines[2]  # GBR before FRA
+    data.write("parties", "".join(lines))
+    only(data.validate(), data, "parties", 4, "party_id", "rows are not sorted by (party_id): ('FRA',) should come before ('GBR',)")
+
+
+def test_rows_not_sorted_by_composite_key(data: DataDir) -> None:
+    lines = VALID["memberships"].splitlines(keepends=True)
+    lines[3], lines[4] = lines[4], lines[3]  # POL NATO before POL EU
+    data.write("memberships", "".join(lines))
+    only(data.validate(), data, "memberships", 5, "party_id", "rows are not sorted by (party_id, bloc, joined_date)")
+
+
+def test_unique_constraint_on_a_non_key_column(data: DataDir) -> None:
+    # The shipped descriptor puts `unique` on key columns only; add it to a non-key column to reach the rule.
+    def unique_names(package: dict) -> None:
+        parties = next(r for r in package["resources"] if r["name"] == "parties")
+        spec = next(f for f in parties["schema"]["fields"] if f["name"] == "party_name")
+        spec.setdefault("constraints", {})["unique"] = True
+
+    data.edit_descriptor(unique_names)
+    assert data.validate().ok
+    data.edit("parties", 4, "party_name", "France")
+    only(data.validate(), data, "parties", 4, "party_name", "'France' must be unique: first used on line 3")
+
+
+# --------------------------------------------------------------------------- foreign keys
+
+
+def test_foreign_key_party(data: DataDir) -> None:
+    data.edit("memberships", 2, "party_id", "DEU")
+    problem = only(data.validate(), data, "memberships", 2, "party_id", "'DEU' is not a party_id in")
+    assert data.path("parties") in problem.message
+
+
+def test_foreign_key_declaration(data: DataDir) -> None:
+    data.edit("signatories", 4, "declaration_id", "g7-jdsu-2024")
+    problem = only(data.validate(), data, "signatories", 4, "declaration_id", "'g7-jdsu-2024' is not a declaration_id in")
+    assert data.path("declarations") in problem.message
+
+
+def test_foreign_key_source(data: DataDir) -> None:
+    data.edit("claims", 2, "source_id", "s-nowhere")
+    report = data.validate()
+    expect(report, data, "claims", 2, "source_id", "'s-nowhere' is not a source_id in")
+    expect(report, data, "sources", 3, "source_id", "'s-claims' is cited by no row")
+    assert len(report.problems) == 2, _listing(report)
+
+
+def test_foreign_key_alt_source(data: DataDir) -> None:
+    data.edit("signatories", 4, "alt_source_id", "s-nowhere")
+    expect(data.validate(), data, "signatories", 4, "alt_source_id", "'s-nowhere' is not a source_id in")
+
+
+def test_foreign_key_agreement_self_reference(data: DataDir) -> None:
+    data.edit("agreements", 4, "related_agreement_id", "gbr-2023")
+    problem = only(data.validate(), data, "agreements", 4, "related_agreement_id", "'gbr-2023' is not a agreement_id in")
+    assert data.path("agreements") in problem.message
+
+
+def test_foreign_key_event_agreement(data: DataDir) -> None:
+    data.edit("events", 8, "agreement_id", "pol-2024")
+    only(data.validate(), data, "events", 8, "agreement_id", "'pol-2024' is not a agreement_id in")
+
+
+def test_foreign_key_other_source_ids_list(data: DataDir) -> None:
+    data.edit("declarations", 2, "other_source_ids", "s-other;s-missing")
+    problem = only(data.validate(), data, "declarations", 2, "other_source_ids", "'s-missing' is not a source_id in")
+    assert data.path("sources") in problem.message
+
+
+def test_other_source_ids_pattern(data: DataDir) -> None:
+    data.edit("declarations", 2, "other_source_ids", "s-other; s-claims")
+    expect(data.validate(), data, "declarations", 2, "other_source_ids", "is malformed")
+
+
+# --------------------------------------------------------------------------- signatories
+
+
+def test_signatory_joined_before_adoption(data: DataDir) -> None:
+    data.edit("signatories", 4, "joined_date", "2023-07-01")
+    only(data.validate(), data, "signatories", 4, "joined_date", "2023-07-01 is before the declaration was adopted (2023-07-12)")
+
+
+def test_original_signatory_not_on_adoption_date(data: DataDir) -> None:
+    data.edit("signatories", 2, "joined_date", "2023-07-13")
+    only(data.validate(), data, "signatories", 2, "joined_date", "an original signatory joins on the adoption date (2023-07-12), not 2023-07-13")
+
+
+def test_date_basis_adoption_without_role_original(data: DataDir) -> None:
+    data.edit("signatories", 4, "date_basis", "adoption")
+    only(data.validate(), data, "signatories", 4, "date_basis", "date_basis 'adoption' goes with role 'original', and only with it")
+
+
+def test_role_original_without_date_basis_adoption(data: DataDir) -> None:
+    data.edit("signatories", 3, "date_basis", "official_announcement")
+    only(data.validate(), data, "signatories", 3, "date_basis", "date_basis 'adoption' goes with role 'original'")
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+def test_agreement_id_prefix_must_match_partner(data: DataDir) -> None:
+    data.edit("agreements", 2, "party_id", "POL")
+    report = data.validate()
+    expect(report, data, "agreements", 2, "agreement_id", "'fra-2024' should start with the partner code 'pol-'")
+    # The FRA events now point at an agreement with another partner.
+    expect(report, data, "events", 2, "agreement_id", "agreement 'fra-2024' is with POL, not FRA")
+
+
+def test_agreement_id_year_must_match_signing_year(data: DataDir) -> None:
+    data.edit("agreements", 3, "signed_date", "2023-12-20")
+    only(data.validate(), data, "agreements", 3, "agreement_id", "'gbr-2024' should carry the signing year 2023")
+
+
+def test_event_agreement_with_another_partner(data: DataDir) -> None:
+    data.edit("events", 8, "agreement_id", "fra-2024")
+    report = data.validate()
+    expect(report, data, "events", 8, "agreement_id", "agreement 'fra-2024' is with FRA, not POL")
+
+
+def test_related_agreement_without_relation(data: DataDir) -> None:
+    data.edit("agreements", 4, "relation", "")
+    only(data.validate(), data, "agreements", 4, "relation", "related_agreement_id and relation go together: fill both or neither")
+
+
+def test_relation_without_related_agreement(data: DataDir) -> None:
+    data.edit("agreements", 4, "related_agreement_id", "")
+    only(data.validate(), data, "agreements", 4, "relation", "related_agreement_id and relation go together")
+
+
+def test_related_agreement_with_another_partner(data: DataDir) -> None:
+    data.edit("agreements", 4, "related_agreement_id", "fra-2024")
+    only(data.validate(), data, "agreements", 4, "related_agreement_id", "a related agreement must be with the same partner")
+
+
+def test_related_agreement_must_be_earlier(data: DataDir) -> None:
+    data.edit("agreements", 3, "related_agreement_id", "gbr-2025")
+    data.edit("agreements", 3, "relation", "supersedes")
+    only(
+        data.validate(),
+        data,
+        "agreements",
+        3,
+        "related_agreement_id",
+        "the related agreement was signed on 2025-01-16, not before this one (2024-01-12)",
+    )
+
+
+def test_agreement_related_to_itself(data: DataDir) -> None:
+    data.edit("agreements", 4, "related_agreement_id", "gbr-2025")
+    only(data.validate(), data, "agreements", 4, "related_agreement_id", "signed on 2025-01-16, not before this one (2025-01-16)")
+
+
+def test_commitment_amount_without_currency(data: DataDir) -> None:
+    data.edit("agreements", 2, "commitment_currency", "")
+    only(data.validate(), data, "agreements", 2, "commitment_currency", "commitment_amount and commitment_currency go together")
+
+
+def test_commitment_currency_without_amount(data: DataDir) -> None:
+    data.edit("agreements", 2, "commitment_amount", "")
+    only(data.validate(), data, "agreements", 2, "commitment_amount", "commitment_amount and commitment_currency go together")
+
+
+def test_commitment_amount_without_scope(data: DataDir) -> None:
+    data.edit("agreements", 2, "commitment_scope", "")
+    only(data.validate(), data, "agreements", 2, "commitment_scope", "an amount needs its scope: first_year, annual or multi_year")
+
+
+# --------------------------------------------------------------------------- alternatives
+
+
+def test_alt_value_without_alt_source(data: DataDir) -> None:
+    data.edit("agreements", 3, "alt_source_id", "")
+    only(data.validate(), data, "agreements", 3, "alt_source_id", "alt_signed_date is given without its source: fill alt_source_id")
+
+
+def test_alt_source_without_alt_value(data: DataDir) -> None:
+    data.edit("signatories", 4, "alt_joined_date", "")
+    only(data.validate(), data, "signatories", 4, "alt_joined_date", "alt_source_id is given but alt_joined_date is empty")
+
+
+def test_alt_value_equal_to_main_value(data: DataDir) -> None:
+    data.edit("events", 6, "alt_event_date", "2023-08-02")
+    only(data.validate(), data, "events", 6, "alt_event_date", "alt_event_date equals event_date: an alternative must differ")
+
+
+# --------------------------------------------------------------------------- memberships
+
+
+def test_membership_left_before_joined(data: DataDir) -> None:
+    data.edit("memberships", 3, "left_date", "1972-01-01")
+    only(data.validate(), data, "memberships", 3, "left_date", "1972-01-01 is not after joined_date 1973-01-01")
+
+
+def test_membership_left_on_the_day_it_joined(data: DataDir) -> None:
+    data.edit("memberships", 3, "left_date", "1973-01-01")
+    only(data.validate(), data, "memberships", 3, "left_date", "1973-01-01 is not after joined_date 1973-01-01")
+
+
+def test_membership_spells_overlap(data: DataDir) -> None:
+    data.insert("memberships", 4, "GBR,EU,2019-01-01,day,,s-memberships,")
+    only(data.validate(), data, "memberships", 4, "joined_date", "GBR already in EU on 2019-01-01: membership spells overlap")
+
+
+def test_membership_spell_after_an_open_spell_overlaps(data: DataDir) -> None:
+    data.insert("memberships", 3, "FRA,EU,1990-01-01,day,,s-memberships,")
+    only(data.validate(), data, "memberships", 3, "joined_date", "FRA already in EU on 1990-01-01")
+
+
+def test_membership_rejoining_after_leaving_is_fine(data: DataDir) -> None:
+    data.insert("memberships", 4, "GBR,EU,2020-02-01,day,,s-memberships,")
+    assert data.validate().ok, _listing(data.validate())
+
+
+def test_duplicate_membership_spell_is_reported_not_a_crash(data: DataDir) -> None:
+    data.insert("memberships", 4, "GBR,EU,1973-01-01,day,,s-memberships,")
+    expect(data.validate(), data, "memberships", 4, "party_id", "duplicate key (party_id, bloc, joined_date)")
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_event_id_prefix_must_match_partner(data: DataDir) -> None:
+    data.edit("events", 8, "event_id", "pox-01")
+    only(data.validate(), data, "events", 8, "event_id", "'pox-01' should start with the partner code 'pol-'")
+
+
+def test_talks_opened_twice(data: DataDir) -> None:
+    data.edit("events", 3, "event_type", "negotiations_opened")
+    only(data.validate(), data, "events", 3, "event_type", "talks with FRA were already opened on line 2: use negotiation_round")
+
+
+def test_pre_signature_event_after_signing(data: DataDir) -> None:
+    data.edit("events", 4, "event_date", "2024-02-20")
+    only(
+        data.validate(),
+        data,
+        "events",
+        4,
+        "event_date",
+        "a text_agreed on 2024-02-20 comes after the agreement was signed (2024-02-16)",
+    )
+
+
+def test_month_precision_pre_signature_event_in_signing_month_is_not_flagged(data: DataDir) -> None:
+    data.edit("events", 4, "date_precision", "month")  # text agreed "February 2024", signed 16 February 2024
+    assert data.validate().ok, _listing(data.validate())
+
+
+def test_post_signature_event_before_signing(data: DataDir) -> None:
+    data.edit("events", 5, "event_date", "2024-02-10")
+    data.edit("events", 5, "date_precision", "day")
+    only(data.validate(), data, "events", 5, "event_date", "ratified on 2024-02-10 comes before the signature (2024-02-16)")
+
+
+def test_month_precision_post_signature_event_in_signing_month_is_not_flagged(data: DataDir) -> None:
+    data.edit("events", 5, "event_date", "2024-02-01")  # ratified "February 2024", signed 16 February 2024
+    assert data.validate().ok, _listing(data.validate())
+
+
+def test_round_before_talks_opened(data: DataDir) -> None:
+    data.edit("events", 3, "event_date", "2023-08-20")
+    report = data.validate()
+    expect(report, data, "events", 3, "event_date", "a negotiation_round on 2023-08-20 comes before talks opened (2023-09-01, line 2)")
+    expect(report, data, "events", 3, "event_date", "'fra-02' is dated 2023-08-20, before the previous event (2023-09-01)")
+    assert len(report.problems) == 2, _listing(report)
+
+
+def test_month_precision_round_in_the_opening_month_is_not_before_the_opening(data: DataDir) -> None:
+    # Talks opened 2 August 2023 (day); a round dated "August 2023" (month) may well be after that.
+    data.edit("events", 7, "event_date", "2023-08-01")
+    data.edit("events", 7, "date_precision", "month")
+    no_message(data.validate(), "comes before talks opened")
+
+
+def test_month_precision_round_in_the_opening_month_passes_validation(data: DataDir) -> None:
+    data.edit("events", 7, "event_date", "2023-08-01")
+    data.edit("events", 7, "date_precision", "month")
+    assert data.validate().problems == []
+
+
+def test_events_not_in_date_order(data: DataDir) -> None:
+    data.edit("events", 4, "event_date", "2023-10-01")
+    only(
+        data.validate(),
+        data,
+        "events",
+        4,
+        "event_date",
+        "'fra-03' is dated 2023-10-01, before the previous event (2023-10-05): number events in date order",
+    )
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_uncited_source(data: DataDir) -> None:
+    data.insert("sources", 10, "s-unused,https://example.org/unused,Example Publisher,Unused,,2025-01-01,en,")
+    only(data.validate(), data, "sources", 10, "source_id", "'s-unused' is cited by no row: remove it, or cite it")
+
+
+def test_source_cited_only_as_alt_or_other_counts_as_cited(data: DataDir) -> None:
+    # s-other is cited only through other_source_ids and alt_source_id in the valid folder, never as a source_id.
+    for name, text in VALID.items():
+        rows = rows_of(text)
+        if name != "sources" and "source_id" in rows[0]:
+            assert "s-other" not in {row[rows[0].index("source_id")] for row in rows[1:]}, name
+    assert data.validate().ok
+
+
+# --------------------------------------------------------------------------- descriptor
+
+
+def test_missing_descriptor(data: DataDir) -> None:
+    (data.root / DESCRIPTOR).unlink()
+    report = data.validate()
+    only(report, data, DESCRIPTOR, 1, "-", "datapackage.json is missing: the data folder needs its descriptor")
+    assert report.tables == {}
+
+
+def test_invalid_json_descriptor(data: DataDir) -> None:
+    (data.root / DESCRIPTOR).write_text('{\n  "name": "x",\n  "resources": [\n}\n', encoding="utf-8")
+    only(data.validate(), data, DESCRIPTOR, 4, "-", "datapackage.json is not valid JSON")
+
+
+def test_descriptor_without_resources_is_reported(data: DataDir) -> None:
+    (data.root / DESCRIPTOR).write_text("{}\n", encoding="utf-8")
+    expect(data.validate(), data, DESCRIPTOR, 1, "-", "resources")
+
+
+# --------------------------------------------------------------------------- more input bugs
+
+
+def test_non_ascii_digits_are_not_a_whole_number(data: DataDir) -> None:
+    data.edit("agreements", 2, "term_years", "\u0661\u0660")
+    only(data.validate(), data, "agreements", 2, "term_years", "is not a whole number")
+
+
+def test_invalid_utf8_with_cr_line_endings_is_reported_not_a_crash(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("France", "Fr\xe4nce").replace("\n", "\r").encode("latin-1"))
+    report = data.validate()
+    expect(report, data, "parties", 1, "-", "line ends with CR")
+    assert any("not valid UTF-8" in p.message for p in report.problems), _listing(report)
+
+
+# --------------------------------------------------------------------------- every problem in one run
+
+
+def test_all_problems_are_reported_in_one_run(data: DataDir) -> None:
+    data.edit("parties", 3, "party_type", "stat")
+    data.edit("claims", 2, "claimed_count", "-1")
+    data.edit("milestones", 2, "end_date", "2023-07-32")
+    report = data.validate()
+    assert len(report.problems) == 3, _listing(report)
+    expect(report, data, "parties", 3, "party_type", "'stat' is not allowed")
+    expect(report, data, "claims", 2, "claimed_count", "-1 is below the minimum 0")
+    expect(report, data, "milestones", 2, "end_date", "'2023-07-32' is not a real calendar date")
+    assert len({p.path for p in report.problems}) == 3
+    assert report.problems == sorted(report.problems, key=lambda p: (p.path, p.line, p.column, p.message))
+
+
+def test_several_problems_in_one_file_are_all_reported(data: DataDir) -> None:
+    data.edit("sources", 2, "language", "EN")
+    data.edit("sources", 5, "url", "ftp://example.org")
+    data.edit("sources", 9, "accessed_date", "2030-01-01")
+    report = data.validate()
+    assert [(p.line, p.column) for p in report.problems] == [(2, "language"), (5, "url"), (9, "accessed_date")], _listing(report)
+
+
+# --------------------------------------------------------------------------- the command line
+
+PROBLEM_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<column>[^:]+): (?P<message>.+)$")
+
+
+def run_cli(data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"}
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "validate", "--data-dir", str(data_dir)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_bad_data_exit_1_with_located_messages(data: DataDir) -> None:
+    data.edit("parties", 3, "party_type", "stat")
+    data.edit("claims", 2, "claimed_count", "-1")
+    data.edit("milestones", 2, "end_date", "2023-07-32")
+    result = run_cli(data.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr == ""
+    *messages, summary = result.stdout.splitlines()
+    assert len(messages) == 3
+    parsed = [PROBLEM_LINE.match(line) for line in messages]
+    assert all(parsed), messages
+    assert [(m["path"], int(m["line"]), m["column"]) for m in parsed] == [
+        (data.path("claims"), 2, "claimed_count"),
+        (data.path("milestones"), 2, "end_date"),
+        (data.path("parties"), 3, "party_type"),
+    ]
+    assert "did you mean 'state'?" in parsed[2]["message"]
+    assert summary.startswith("3 problem(s) found in ")
+
+
+def test_cli_missing_descriptor_is_a_message_not_a_traceback(data: DataDir) -> None:
+    (data.root / DESCRIPTOR).unlink()
+    result = run_cli(data.root)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert PROBLEM_LINE.match(result.stdout.splitlines()[0])
+    assert "datapackage.json is missing" in result.stdout
+
+
+def test_cli_good_data_exit_0_with_one_summary_line(data: DataDir) -> None:
+    result = run_cli(data.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0] == f"data ok: 9 tables, {VALID_ROWS} rows, 8 sources"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple]:
+    return {
+        str(p.relative_to(folder)): (p.is_dir(), p.stat().st_mtime_ns, None if p.is_dir() else p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+    } | {".": (True, folder.stat().st_mtime_ns, None)}
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["good", "bad"])
+def test_validator_never_writes_to_the_data_folder(data: DataDir, broken: bool) -> None:
+    if broken:
+        data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].replace("\n", "\r\n").encode())
+        data.edit("claims", 2, "claimed_count", "x")
+        data.file("milestones").unlink()
+    before = _snapshot(data.root)
+    report = data.validate()
+    assert report.ok is not broken
+    run_cli(data.root)
+    assert _snapshot(data.root) == before
+
+
+# --------------------------------------------------------------------------- properties
+
+SOURCE_LINES = VALID["sources"].splitlines(keepends=True)
+
+
+def test_any_unsorted_permutation_is_reported_as_unsorted(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    header, body = SOURCE_LINES[0], SOURCE_LINES[1:]
+
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.permutations(body))
+    def check(order: list[str]) -> None:
+        data.write("sources", header + "".join(order))
+        report = data.validate()
+        keys = [line.split(",", 1)[0] for line in order]
+        descents = {i + 2 for i in range(1, len(keys)) if keys[i] < keys[i - 1]}
+        assert {(p.path, p.line, p.column) for p in report.problems} == {(data.path("sources"), n, "source_id") for n in descents}
+        assert all("rows are not sorted by (source_id)" in p.message for p in report.problems)
+        assert report.ok == (order == body)
+
+    check()
+
+
+def test_dates_after_today_and_only_those_are_in_the_future(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+    def check(day: dt.date) -> None:
+        data.edit("sources", 2, "published_date", day.isoformat())
+        report = data.validate()
+        if day > TODAY:
+            only(report, data, "sources", 2, "published_date", "is in the future (today is 2025-06-01)")
+        else:
+            assert report.ok, _listing(report)
+
+    check()
+
+
+TABLES = sorted(VALID)
+
+
+def test_garbage_bytes_never_crash_the_validator(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+
+    garbage = st.one_of(
+        st.binary(max_size=300),
+        st.tuples(st.sampled_from(TABLES), st.binary(max_size=200)).map(lambda t: VALID[t[0]].split("\n", 1)[0].encode() + b"\n" + t[1]),
+    )
+
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.sampled_from(TABLES), garbage)
+    def check(table: str, raw: bytes) -> None:
+        data.write(table, raw)
+        try:
+            report = data.validate()
+            assert isinstance(report, Report)
+            for problem in report.problems:
+                assert Path(problem.path).parent == Path(data.path(table)).parent, problem
+                assert problem.line >= 1 and isinstance(problem.column, str) and problem.message
+        finally:
+            data.write(table, VALID[table])
+
+    check()
+
+
+def test_spliced_bytes_never_crash_the_validator(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.sampled_from(TABLES), st.data())
+    def check(table: str, draw) -> None:
+        valid = VALID[table].encode()
+        at = draw.draw(st.integers(0, len(valid)))
+        cut = draw.draw(st.integers(0, 10))
+        piece = (draw.draw(st.binary(max_size=12) | st.sampled_from([b'"', b",", b"\n", b"\xef\xbb\xbf", b"\xff", b" "])))
+        data.write(table, valid[:at] + piece + valid[at + cut :])
+        try:
+            assert isinstance(data.validate(), Report)
+        finally:
+            data.write(table, VALID[table])
+
+    check()
+
+
+def test_garbage_text_never_crashes_the_validator(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+
+    @settings(max_examples=50, deadline=None, database=None)
+    @given(st.sampled_from(TABLES), st.text(alphabet=st.sampled_from(list(',"\r\n ab-1é\t;')) | st.characters(), max_size=200))
+    def check(table: str, text: str) -> None:
+        data.write(table, text)
+        try:
+            assert isinstance(data.validate(), Report)
+        finally:
+            data.write(table, VALID[table])
+
+    check()
