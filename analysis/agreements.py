@@ -40,7 +40,9 @@ def commitments(agreements: pd.DataFrame) -> pd.DataFrame:
     [['EUR 3bn', '2024 (first year only)', True]]
     """
     out = agreements[["agreement_id", "party_id", "signed_date", "commitment_text"]].copy()
-    out["amount"] = [format_amount(a, c) for a, c in zip(agreements["commitment_amount"], agreements["commitment_currency"], strict=True)]
+    out["amount"] = [
+        format_amount(a, c) for a, c in zip(agreements["commitment_amount"], agreements["commitment_currency"], strict=True)
+    ]
     applies = []
     for year, scope in zip(agreements["commitment_year"], agreements["commitment_scope"], strict=True):
         parts = [str(int(year))] if not pd.isna(year) else []

@@ -161,15 +161,10 @@ def _allowed_html() -> dict:
     return {"tags": tags, "attributes": attributes}
 
 
-def _execute(job: Job, data_dir: Path, out_dir: Path) -> Outcome:
+def _prepare(job: Job, reset: bool):
+    """Read the notebook, inject its parameters, and give cells stable ids (so the HTML does not change)."""
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors.sanitize import SanitizeHTML
-    from traitlets.config import Config
 
-    started = time.perf_counter()
     nb = nbformat.read(job.notebook, as_version=4)
     if job.parameters:
         assignments = "\n".join(f"{k} = {v!r}" for k, v in job.parameters)
@@ -177,39 +172,70 @@ def _execute(job: Job, data_dir: Path, out_dir: Path) -> Outcome:
         cell.metadata["tags"] = ["injected-parameters"]
         position = next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), 0)
         nb.cells.insert(position, cell)
+    if reset:  # a kernel reused for several reports starts each one from an empty namespace
+        nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f\nimport matplotlib.pyplot\nmatplotlib.pyplot.close('all')"))
     for index, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{index}"  # stable ids, so the HTML does not depend on nbformat's random ones
+        cell["id"] = f"cell-{index}"
+    return nb
+
+
+def _failure(nb, exc: Exception) -> str:
+    """Which cell failed, and with which error, from the executed notebook."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                return f"cell {index}: {output['ename']}: {output['evalue']}"
+    lines = str(exc).strip().splitlines()
+    return f"a cell: {lines[-1] if lines else type(exc).__name__}"
+
+
+def _run_batch(batch: list[Job], data_dir: Path, out_dir: Path) -> list[Outcome]:
+    """Execute the jobs one after another in one kernel, exporting each that succeeds."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     env = dict(
         os.environ, **{DATA_DIR_ENV: str(data_dir)}, PYTHONHASHSEED="0", MPLBACKEND="module://matplotlib_inline.backend_inline"
     )
     client = NotebookClient(
-        nb,
+        nbformat.v4.new_notebook(),
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
-        resources={"metadata": {"path": str(job.notebook.parent)}},
+        resources={"metadata": {"path": str(batch[0].notebook.parent)}},
         record_timing=False,
-        env=env,
         extra_arguments=["--IPKernelApp.log_level=ERROR"],  # the kernel's TCP notice is noise on a local build
     )
+    outcomes: list[Outcome] = []
+    reset = len(batch) > 1
     try:
-        client.execute(env=env)
-    except CellExecutionError as exc:
-        failing = next(
-            (
-                i
-                for i, c in enumerate(nb.cells)
-                if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
-            ),
-            None,
-        )
-        error = next(
-            (o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"), None
-        )
-        what = f"{error['ename']}: {error['evalue']}" if error else str(exc).strip().splitlines()[-1]
-        where = f"cell {failing}" if failing is not None else "a cell"
-        return Outcome(job, False, time.perf_counter() - started, f"{where}: {what}")
-    except Exception as exc:  # kernel died, timeout: report, never a traceback
-        return Outcome(job, False, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        with client.setup_kernel(env=env):
+            for job in batch:
+                started = time.perf_counter()
+                nb = _prepare(job, reset)
+                client.nb = nb
+                client.reset_execution_trackers()
+                try:
+                    for index, cell in enumerate(nb.cells):
+                        client.execute_cell(cell, index)
+                except CellExecutionError as exc:
+                    outcomes.append(Outcome(job, False, time.perf_counter() - started, _failure(nb, exc)))
+                    continue
+                if reset:
+                    nb.cells.pop(0)
+                warnings = _export(job, nb, data_dir, out_dir)
+                outcomes.append(Outcome(job, True, time.perf_counter() - started, warnings=warnings))
+    except Exception as exc:  # the kernel died or timed out: report it, never a traceback
+        done = {o.job for o in outcomes}
+        outcomes += [Outcome(j, False, 0.0, f"{type(exc).__name__}: {exc}") for j in batch if j not in done]
+    return outcomes
+
+
+def _export(job: Job, nb, data_dir: Path, out_dir: Path) -> list[str]:
+    """Write the executed notebook as sanitized, offline HTML (atomically); return stderr lines left out."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
+    from traitlets.config import Config
 
     warnings = []
     for cell in nb.cells:
@@ -217,7 +243,8 @@ def _execute(job: Job, data_dir: Path, out_dir: Path) -> Outcome:
             kept = []
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                    warnings.append(output.get("text", "").strip().splitlines()[-1] if output.get("text", "").strip() else "")
+                    text = output.get("text", "").strip()
+                    warnings.append(text.splitlines()[-1] if text else "")
                     continue
                 kept.append(output)
             cell.outputs = kept
@@ -254,7 +281,15 @@ def _execute(job: Job, data_dir: Path, out_dir: Path) -> Outcome:
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, target)
-    return Outcome(job, True, time.perf_counter() - started, warnings=[w for w in warnings if w])
+    return [w for w in warnings if w]
+
+
+def _batches(todo: list[Job], workers: int) -> list[list[Job]]:
+    """One kernel per notebook; the runs of one parameterised notebook share a kernel per worker."""
+    single = [[j] for j in todo if not j.parameters]
+    runs = [j for j in todo if j.parameters]
+    chunks = max(1, min(workers, len(runs)))
+    return single + [runs[i::chunks] for i in range(chunks) if runs[i::chunks]]
 
 
 # --------------------------------------------------------------------------- index page
@@ -410,23 +445,22 @@ def main(
     failures: list[Outcome] = []
     done = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {}
-        for job in todo:
-            futures[pool.submit(_execute, job, data, out)] = job
+        futures = [pool.submit(_run_batch, batch, data, out) for batch in _batches(todo, workers)]
         for future in as_completed(futures):
-            outcome = future.result()
-            done += 1
-            status = "ok" if outcome.ok else "FAILED"
-            print(f"[{done}/{len(todo)}] {outcome.job.name}: {status} ({outcome.seconds:.1f} s)", flush=True)
-            for warning in outcome.warnings:
-                print(f"    warning (stderr, left out of the report): {warning}")
-            if outcome.ok:
-                state[outcome.job.output] = keys[outcome.job.output]
-            else:
-                failures.append(outcome)
-                state.pop(outcome.job.output, None)
+            for outcome in future.result():
+                done += 1
+                status = "ok" if outcome.ok else "FAILED"
+                print(f"[{done}/{len(todo)}] {outcome.job.name}: {status} ({outcome.seconds:.1f} s)", flush=True)
+                for warning in outcome.warnings:
+                    print(f"    warning (stderr, left out of the report): {warning}")
+                if outcome.ok:
+                    state[outcome.job.output] = keys[outcome.job.output]
+                else:
+                    failures.append(outcome)
+                    state.pop(outcome.job.output, None)
     (out / STATE_FILE).write_text(json.dumps(dict(sorted(state.items())), indent=1) + "\n", encoding="utf-8")
-    write_index(out, all_jobs, data)
+    # The index lists every report in the folder, not only those this run built.
+    write_index(out, notebook_jobs(None, notebooks) + profile_jobs(data, notebooks), data)
     for failure in failures:
         kept = "the previous report is kept" if (out / failure.job.output).exists() else "no report written"
         print(

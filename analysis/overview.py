@@ -87,7 +87,14 @@ def official_share(sources: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) ->
         if "source_id" not in frame.columns or name == "sources":
             continue
         flags = frame["source_id"].map(official).fillna(False).astype(bool)
-        rows.append({"table": name, "rows": len(frame), "official": int(flags.sum()), "share_official": flags.mean() if len(frame) else 0.0})
+        rows.append(
+            {
+                "table": name,
+                "rows": len(frame),
+                "official": int(flags.sum()),
+                "share_official": flags.mean() if len(frame) else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -246,3 +246,36 @@ def plot_counts_by_month(
     _date_axis(ax)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return _finish(fig, title, credit)
+
+
+def plot_partner_durations(
+    durations: pd.DataFrame,
+    party_id: str,
+    names: Mapping[str, str] | None = None,
+    measure: str = "days_opened_to_signed",
+    title: str = "Days from opening talks to signature",
+    ongoing_days: int | None = None,
+    credit: str | None = None,
+) -> Figure:
+    """Bars of one duration for every partner that has it, the given partner highlighted, the median marked.
+
+    ``ongoing_days`` adds a hatched bar for a partner still negotiating (days so far, not a final duration).
+    """
+    names = dict(names or {})
+    rows = durations[durations[measure].notna()].sort_values(measure)
+    labels = [names.get(p, p) for p in rows["party_id"]]
+    values = rows[measure].astype(float).tolist()
+    colours = [PALETTE[3] if p == party_id else "#b8c7d9" for p in rows["party_id"]]
+    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.22 * (len(rows) + 1) + 1.2)))
+    ax.barh(labels, values, color=colours)
+    if ongoing_days is not None:
+        ax.barh([f"{names.get(party_id, party_id)} (still negotiating)"], [ongoing_days], color="white", edgecolor=PALETTE[3], hatch="///")
+    if len(rows):
+        median = float(rows[measure].median())
+        ax.axvline(median, color="#333333", linestyle="--", linewidth=1)
+        ax.annotate(f"median {median:.0f}", xy=(median, 0), xytext=(4, -2), textcoords="offset points", fontsize=8)
+    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel("Days")
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, title, credit)

@@ -100,8 +100,9 @@ def table(
     hidden = set(links.values())
     columns = [c for c in frame.columns if c not in hidden]
     numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
-    num = ' class="num"'
-    head = "".join(f"<th{num if c in numeric else ''}>{html.escape(str(labels.get(c, c)))}</th>" for c in columns)
+    dates = {c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
+    css = {c: ' class="num"' if c in numeric else ' class="date"' if c in dates else "" for c in columns}
+    head = "".join(f"<th{css[c]}>{html.escape(str(labels.get(c, c)))}</th>" for c in columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = []
@@ -109,7 +110,7 @@ def table(
             text = _cell(record[c], formats.get(c))
             if c in links and isinstance(record.get(links[c]), str):
                 text = link(record[links[c]], record[c] if record[c] is not None else record[links[c]])
-            cells.append(f"<td{num if c in numeric else ''}>{text}</td>")
+            cells.append(f"<td{css[c]}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return Html(f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')

@@ -1,0 +1,187 @@
+"""The claims audit: compare dated public counts ("32 countries joined", "28 agreements") with the data.
+
+For each claim, the data is counted as of the claim's date under the plain reading of what was counted,
+and under named alternative readings (Kosovo left out, the EU counted or not, the UK's two agreements
+counted once, Croatia's agreement outside the declaration). A claim is ``matches`` when the plain reading
+agrees, ``explained`` when an alternative does (the explanation names it), ``explained (report lag)`` when a
+reading agrees a few days earlier, and ``unexplained`` otherwise.
+
+Pure functions on a dataset (a mapping of table name → DataFrame).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from analysis.coalition import _ts
+
+#: Parties that some official counts leave out, and why (used to name the alternative readings).
+KOSOVO = "XKX"  # Ukraine does not recognise Kosovo; its official counts appear to leave it out
+EU = "EUU"
+#: How many days a claim may trail the event it counts (reports often come a day or two late).
+REPORT_LAG_DAYS = 3
+
+Reading = tuple[str, Callable[[pd.DataFrame], int]]
+
+
+def _joiners(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp, declaration_id: str) -> pd.DataFrame:
+    sig = tables["signatories"]
+    return sig[(sig["declaration_id"] == declaration_id) & (sig["joined_date"] <= day)]
+
+
+def _signed(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFrame:
+    agr = tables["agreements"]
+    return agr[agr["signed_date"] <= day]
+
+
+def _negotiating(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFrame:
+    ev = tables["events"]
+    talking = set(ev.loc[ev["event_date"] <= day, "party_id"])
+    signed = set(_signed(tables, day)["party_id"])
+    return pd.DataFrame({"party_id": sorted(talking - signed)})
+
+
+def readings(tables: Mapping[str, pd.DataFrame], counted: str, day: pd.Timestamp, declaration_id: str) -> list[tuple[str, int]]:
+    """Every reading of ``counted`` as of ``day``: (label, count), the plain reading first.
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"] * 4, "party_id": ["USA", "EUU", "DNK", "XKX"], "role": ["original", "original", "acceded", "acceded"],
+    ...                     "joined_date": pd.to_datetime(["2023-07-12"] * 4)})
+    >>> readings({"signatories": sig}, "declaration_joiners", pd.Timestamp("2023-08-01"), "d")
+    [('countries that joined after adoption', 2), ('joiners without Kosovo', 1)]
+    """
+    if counted in ("declaration_joiners", "declaration_participants"):
+        rows = _joiners(tables, day, declaration_id)
+        joiners = rows[rows["role"] == "acceded"]
+        options: list[Reading] = [
+            ("countries that joined after adoption", lambda f: len(joiners)),
+            ("joiners without Kosovo", lambda f: int((joiners["party_id"] != KOSOVO).sum())),
+        ]
+        if counted == "declaration_participants":
+            options = [
+                ("all parties: the G7, the EU and the joiners", lambda f: len(rows)),
+                ("states only (the EU not counted)", lambda f: int((rows["party_id"] != EU).sum())),
+                ("states without Kosovo (the EU not counted)", lambda f: int((~rows["party_id"].isin([EU, KOSOVO])).sum())),
+                ("all parties without Kosovo", lambda f: int((rows["party_id"] != KOSOVO).sum())),
+            ]
+        return [(label, fn(rows)) for label, fn in options]
+    if counted == "agreements_signed":
+        rows = _signed(tables, day)
+        in_declaration = set(_joiners(tables, day, declaration_id)["party_id"])
+        inside = rows[rows["party_id"].isin(in_declaration)]
+        return [
+            ("agreements signed", len(rows)),
+            ("partners with an agreement (the UK's two counted once)", rows["party_id"].nunique()),
+            ("agreements with parties to the declaration (Croatia left out)", len(inside)),
+            ("partners among the declaration's parties (UK once, Croatia left out)", inside["party_id"].nunique()),
+            ("partners without the EU (UK once)", rows.loc[rows["party_id"] != EU, "party_id"].nunique()),
+            ("declaration partners without the EU (UK once, Croatia left out)", inside.loc[inside["party_id"] != EU, "party_id"].nunique()),
+        ]
+    if counted == "partners_negotiating":
+        rows = _negotiating(tables, day)
+        return [
+            ("partners with talks recorded and no agreement yet", len(rows)),
+            ("the same without the EU", int((rows["party_id"] != EU).sum())),
+        ]
+    raise ValueError(f"unknown count {counted!r}")
+
+
+def satisfies(count: int, claimed: int, qualifier: str | None) -> bool:
+    """Whether the data's count agrees with a claim, reading its qualifier ("more than", "almost", "over").
+
+    >>> satisfies(31, 30, "more than"), satisfies(28, 30, "almost"), satisfies(30, 30, ""), satisfies(29, 30, None)
+    (True, True, True, False)
+    >>> satisfies(1, 4, "'almost 30' agreements after these")  # the qualifier is about another number
+    False
+    """
+    text = (qualifier or "").strip().lower()
+    # NOTE: only a qualifier that starts with the comparison applies to the number ("almost 30" elsewhere in the
+    # qualifier may be about another figure).
+    if re.match(r"(more than|over|понад|більше)\b", text):
+        return count > claimed
+    if re.match(r"at least\b", text):
+        return count >= claimed
+    if re.match(r"(almost|nearly|about|around|майже)\b", text):
+        return claimed - 3 <= count <= claimed
+    return count == claimed
+
+
+def _change_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DatetimeIndex:
+    """Every date on which some count can change: joins, signatures, negotiation events."""
+    parts = [tables[t][c] for t, c in (("signatories", "joined_date"), ("agreements", "signed_date"), ("events", "event_date")) if t in tables]
+    return pd.DatetimeIndex(pd.concat(parts).dropna().unique()).sort_values() if parts else pd.DatetimeIndex([])
+
+
+def _span(date: pd.Timestamp, precision: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if precision == "month":
+        return date, date + pd.offsets.MonthEnd(0)
+    if precision == "year":
+        return date, date + pd.offsets.YearEnd(0)
+    return date, date
+
+
+def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_id: str = "g7-jdsu-2023") -> pd.DataFrame:
+    """Each claim beside the data's count on its date, with a status and, where possible, an explanation.
+
+    Columns: ``claim_id``, ``claim_date``, ``claimant``, ``counted``, ``claimed_count``, ``qualifier``,
+    ``data_count`` (plain reading, on the claim's date or the end of its month), ``difference``,
+    ``status``, ``explanation``.
+    """
+    rows = []
+    changes = _change_dates(tables)
+    for claim in claims.to_dict("records"):
+        first, last = _span(_ts(claim["claim_date"]), claim.get("date_precision"))
+        plain = readings(tables, claim["counted"], last, declaration_id)[0][1]
+        claimed, qualifier = int(claim["claimed_count"]), claim.get("qualifier")
+        qualifier = qualifier if isinstance(qualifier, str) else ""
+        status, explanation = "unexplained", ""
+        # Counts only change on dates in the data, so the first day and those dates cover the whole span.
+        days = [first, *[d for d in changes if first < d <= last]]
+        for day in days:
+            found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
+            if found:
+                label, n = found[0]
+                plain_here = readings(tables, claim["counted"], day, declaration_id)[0][0]
+                status = "matches" if label == plain_here else "explained"
+                explanation = "" if status == "matches" else f"counts {label} ({n})"
+                break
+        if status == "unexplained":
+            for lag in range(1, REPORT_LAG_DAYS + 1):
+                day = first - pd.Timedelta(days=lag)
+                found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
+                if found:
+                    status = "explained (report lag)"
+                    explanation = f"counts {found[0][0]} ({found[0][1]}) as of {day:%d %b %Y}, {lag} day(s) before the claim"
+                    break
+        rows.append(
+            {
+                "claim_id": claim["claim_id"],
+                "claim_date": claim["claim_date"],
+                "claimant": claim["claimant"],
+                "counted": claim["counted"],
+                "claimed_count": claimed,
+                "qualifier": qualifier,
+                "data_count": plain,
+                "difference": claimed - plain,
+                "status": status,
+                "explanation": explanation,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def count_series(tables: Mapping[str, pd.DataFrame], counted: str, dates: pd.DatetimeIndex, declaration_id: str = "g7-jdsu-2023") -> pd.Series:
+    """The plain reading of ``counted`` on each of ``dates`` (for charts of claims against the data).
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"] * 2, "party_id": ["USA", "DNK"], "role": ["original", "acceded"],
+    ...                     "joined_date": pd.to_datetime(["2023-07-12", "2023-07-20"])})
+    >>> count_series({"signatories": sig}, "declaration_participants", pd.to_datetime(["2023-07-15", "2023-07-21"]), "d").tolist()
+    [1, 2]
+    """
+    dates = pd.DatetimeIndex(dates)
+    changes = _change_dates(tables)
+    points = dates[:1].union(changes[(changes > dates.min()) & (changes <= dates.max())])
+    values = pd.Series([readings(tables, counted, day, declaration_id)[0][1] for day in points], index=points)
+    return values.reindex(dates, method="ffill")
