@@ -20,10 +20,10 @@ def format_amount(amount: float | None, currency: str | None) -> str:
     """
     if amount is None or currency is None or (isinstance(amount, float) and math.isnan(amount)) or pd.isna(currency):
         return ""
-    if amount >= 1e9:
-        return f"{currency} {amount / 1e9:,.3g}bn"
-    if amount >= 1e6:
-        return f"{currency} {amount / 1e6:,.4g}m"
+    for scale, suffix in ((1e9, "bn"), (1e6, "m")):
+        if amount >= scale * 0.9995:  # 999.96m reads as 1bn, not 1,000m
+            text = f"{amount / scale:,.2f}".rstrip("0").rstrip(".")
+            return f"{currency} {text}{suffix}"
     return f"{currency} {amount:,.0f}"
 
 

@@ -192,7 +192,8 @@ def composition_by_bloc(
         group = group.where(group.notna() | ~member, bloc)
     if parties is not None:
         kinds = out["party_id"].map(parties.set_index("party_id")["party_type"])
-        group = group.where(group.notna() | (kinds != "organisation"), "organisation")
+        is_organisation = (kinds == "organisation").fillna(False).astype(bool)
+        group = group.where(group.notna() | ~is_organisation, "organisation")
     out["group"] = group.fillna("other").astype("string")
     return out
 

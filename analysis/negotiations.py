@@ -17,6 +17,10 @@ from analysis.coalition import DateLike, _for_declaration, _ts
 OPENED = "negotiations_opened"
 ROUND = "negotiation_round"
 
+#: The order of steps that fall on the same day.
+STEP_ORDER = {"negotiations_opened": 0, "negotiation_round": 1, "text_agreed": 2, "approved": 3, "signed": 4, "ratified": 5,
+              "entered_into_force": 6}  # fmt: skip
+
 #: Stages of the funnel, in order.
 FUNNEL_STAGES = ("joined", "negotiating", "signed")
 
@@ -39,7 +43,8 @@ def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     signed = signed.assign(step="signed")
     out = pd.concat([steps, signed[steps.columns]], ignore_index=True)
     out["step"] = out["step"].astype("string")
-    return out.sort_values(["party_id", "date", "step"], kind="stable").reset_index(drop=True)
+    out["_order"] = out["step"].map(STEP_ORDER).fillna(len(STEP_ORDER))
+    return out.sort_values(["party_id", "date", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
 def partner_status(
@@ -159,7 +164,8 @@ def time_to_agreement(
     ``origin="opened"`` measures from the opening of talks (partners with no recorded opening
     are left out); ``origin="joined"`` from joining the declaration. A partner that had not
     signed by ``cutoff`` is censored there (``signed`` False, duration up to the cut-off); a
-    censored partner is never counted as a signer.
+    censored partner is never counted as a signer. A partner whose first signature precedes its
+    origin is left out (the origin on record belongs to later talks).
 
     Columns: ``party_id``, ``start_date``, ``end_date``, ``days``, ``signed``.
 
@@ -176,7 +182,10 @@ def time_to_agreement(
     status = partner_status(signatories, events, agreements, day, declaration_id)
     start = status[f"{origin}_date"]
     rows = status[start.notna()]
-    signed = rows["signed_date"].notna() & (rows["signed_date"] >= rows[f"{origin}_date"])
+    # NOTE: a first signature before the first recorded opening means the opening on record belongs to
+    # later talks; the time to that first agreement is unknown, so the partner is left out.
+    rows = rows[~(rows["signed_date"] < rows[f"{origin}_date"])]
+    signed = rows["signed_date"].notna()
     end = rows["signed_date"].where(signed, day)
     out = pd.DataFrame(
         {

@@ -71,7 +71,7 @@ def sources_by(sources: pd.DataFrame, column: str, top: int | None = None) -> pd
     out = pd.DataFrame({column: counts.index.astype(str), "sources": counts.to_numpy()})
     out = out.sort_values(["sources", column], ascending=[False, True], kind="stable").reset_index(drop=True)
     out["share"] = out["sources"] / out["sources"].sum()
-    return out.head(top) if top else out
+    return out.head(top) if top is not None else out
 
 
 def official_share(sources: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -81,12 +81,12 @@ def official_share(sources: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) ->
     >>> official_share(src, {"t": pd.DataFrame({"source_id": ["a", "b", "b"]})}).values.tolist()
     [['t', 3, 1, 0.3333333333333333]]
     """
-    official = sources.set_index("source_id")["url"].map(is_official)
+    official = dict(zip(sources["source_id"], sources["url"].map(is_official), strict=True))
     rows = []
     for name, frame in tables.items():
         if "source_id" not in frame.columns or name == "sources":
             continue
-        flags = frame["source_id"].map(official).fillna(False).astype(bool)
+        flags = frame["source_id"].map(lambda sid: bool(official.get(sid, False)) if isinstance(sid, str) else False).astype(bool)
         rows.append(
             {
                 "table": name,

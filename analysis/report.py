@@ -38,7 +38,7 @@ def escape_markdown(value: object) -> str:
     >>> escape_markdown("<b>[x](javascript:alert(1))</b>")
     '&lt;b&gt;\\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)&lt;/b&gt;'
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def md(template: str, **values: object) -> Markdown:
@@ -65,7 +65,7 @@ def link(url: object, text: object | None = None) -> str:
     'x'
     """
     label = html.escape(str(url if text is None else text))
-    if isinstance(url, str) and _SAFE_URL.match(url):
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
         return f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{label}</a>'
     return label
 
@@ -109,7 +109,8 @@ def table(
         for c in columns:
             text = _cell(record[c], formats.get(c))
             if c in links and isinstance(record.get(links[c]), str):
-                text = link(record[links[c]], record[c] if record[c] is not None else record[links[c]])
+                label = record[c] if isinstance(record[c], str) and record[c] else record[links[c]]
+                text = link(record[links[c]], label)
             cells.append(f"<td{css[c]}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
