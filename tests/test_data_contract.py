@@ -1,0 +1,119 @@
+"""The shipped data: it validates, matches its schema, and says what the record says."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pycountry
+import pytest
+from conftest import DATA
+
+import analysis as an
+from analysis.schema import DICTIONARY_BEGIN, DICTIONARY_END, load_package, render_dictionary
+
+DECLARATION = "g7-jdsu-2023"
+G7 = {"CAN", "FRA", "DEU", "ITA", "JPN", "GBR", "USA"}
+#: The twelve countries that had joined by 3 August 2023, per the article this project started from.
+JOINED_BY_3_AUG_2023 = {"DNK", "ESP", "NLD", "NOR", "SWE", "CZE", "FIN", "ISL", "BEL", "PRT", "IRL", "ROU"}
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return an.load_dataset()
+
+
+def test_shipped_data_validates():
+    report = an.validate()
+    assert report.ok, "\n".join(map(str, report.problems))
+
+
+def test_frictionless_agrees():
+    from frictionless import validate
+
+    report = validate(str(DATA / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:20]
+
+
+def test_every_csv_is_described_and_every_table_exists():
+    package = load_package()
+    described = {r["path"] for r in package["resources"]}
+    on_disk = {p.name for p in DATA.glob("*.csv")}
+    assert described == on_disk
+
+
+def test_data_dictionary_in_readme_is_generated_from_the_schema():
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(DICTIONARY_BEGIN), readme.index(DICTIONARY_END) + len(DICTIONARY_END)
+    assert readme[start:end] == render_dictionary(), "data/README.md is stale: paste the output of `python -m analysis dictionary`"
+
+
+def test_changelog_matches_the_release():
+    package = load_package()
+    changelog = (DATA / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## (\S+) — cut-off (\d{4}-\d{2}-\d{2})$", changelog, re.M)
+    assert newest is not None
+    assert newest.groups() == (package["version"], package["cutoff_date"])
+
+
+def test_party_names_come_from_iso_3166(ds):
+    for row in ds.parties.itertuples():
+        if row.party_id in ("EUU", "XKX"):
+            continue
+        country = pycountry.countries.get(alpha_3=row.party_id)
+        assert country is not None, row.party_id
+        assert row.party_name == getattr(country, "common_name", None) or row.party_name == country.name, row.party_id
+    assert ds.parties.set_index("party_id").loc["EUU", "party_type"] == "organisation"
+
+
+def test_snapshot_of_3_august_2023(ds):
+    members = an.members_as_of(ds.signatories, "2023-08-03", DECLARATION)
+    originals = set(members.loc[members["role"] == "original", "party_id"])
+    joiners = set(members.loc[members["role"] == "acceded", "party_id"])
+    assert originals == G7 | {"EUU"}
+    assert joiners == JOINED_BY_3_AUG_2023
+    opened = ds.events[(ds.events["event_type"] == "negotiations_opened") & (ds.events["event_date"] <= "2023-08-03")]
+    assert opened["party_id"].tolist() == ["USA"]
+    assert opened["event_date"].iloc[0] == pd.Timestamp("2023-08-03")
+    assert "Yermak" in opened["ukraine_lead"].iloc[0]
+
+
+def test_the_uk_signed_first(ds):
+    first = ds.agreements.sort_values("signed_date").iloc[0]
+    assert (first["party_id"], first["signed_date"]) == ("GBR", pd.Timestamp("2024-01-12"))
+
+
+def test_uk_100_year_partnership_complements_the_2024_agreement(ds):
+    later = ds.agreements.set_index("agreement_id").loc["gbr-2025"]
+    assert (later["related_agreement_id"], later["relation"]) == ("gbr-2024", "complements")
+
+
+def test_ministry_of_defence_count_of_november_2025(ds):
+    # The MoD counted 28 agreements, the EU included, in November 2025: 27 countries and the EU.
+    # The data agrees once Croatia (not a party to the declaration) is left out and the UK counted once.
+    signed = ds.agreements[ds.agreements["signed_date"] <= "2025-11-08"]
+    joined = set(ds.signatories.loc[ds.signatories["declaration_id"] == DECLARATION, "party_id"])
+    assert signed.loc[signed["party_id"].isin(joined), "party_id"].nunique() == 28
+    assert set(signed["party_id"]) - joined == {"HRV"}
+
+
+def test_every_partner_with_an_agreement_or_talks_is_a_party(ds):
+    assert set(ds.agreements["party_id"]) | set(ds.events["party_id"]) <= set(ds.parties["party_id"])
+
+
+def test_nato_memberships_answer_as_of_questions(ds):
+    nato_2023 = set(an.memberships_as_of(ds.memberships, "2023-12-31", "NATO")["party_id"])
+    nato_2024 = set(an.memberships_as_of(ds.memberships, "2024-03-07", "NATO")["party_id"])
+    assert "FIN" in nato_2023 and "SWE" not in nato_2023
+    assert "SWE" in nato_2024 and len(nato_2024) == 32
+    assert "GBR" not in set(an.memberships_as_of(ds.memberships, "2020-02-01", "EU")["party_id"])
+    assert len(an.memberships_as_of(ds.memberships, "2026-01-01", "EU")) == 27
+
+
+def test_csv_mechanics():
+    for path in DATA.glob("*.csv"):
+        raw = path.read_bytes()
+        assert b"\r" not in raw, path.name
+        assert raw.endswith(b"\n"), path.name
+        for number, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+            assert line == line.rstrip(), f"{path.name}:{number} trailing space"
