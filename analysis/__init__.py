@@ -15,8 +15,8 @@ import importlib
 
 # Public name → submodule that defines it. Resolved lazily (PEP 562) to keep start-up fast.
 _EXPORTS = {
-    "validate": "validate",
-    "DataError": "validate",
+    "validate": "validation",
+    "DataError": "validation",
     "Dataset": "load",
     "load_table": "load",
     "load_dataset": "load",

@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "validate":
-        from analysis.validate import main as validate_main
+        from analysis.validation import main as validate_main
 
         return validate_main(args.data_dir)
     if args.command == "dictionary":

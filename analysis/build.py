@@ -110,17 +110,25 @@ def _title(notebook: Path) -> str:
     return notebook.stem
 
 
-def notebook_jobs(only: list[str] | None = None, notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
-    """The numbered notebooks (``NN_topic.ipynb``), optionally only those named."""
+def notebook_jobs(notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
+    """One job per numbered notebook (``NN_topic.ipynb``)."""
     notebooks = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
-    jobs = [Job(p, f"{p.stem}.html", _title(p)) for p in notebooks]
-    if only:
-        wanted = {Path(name).stem for name in only}
-        unknown = wanted - {j.name for j in jobs} - {PROFILE_NOTEBOOK.removesuffix(".ipynb")}
-        if unknown:
-            raise SystemExit(f"error: no notebook named {', '.join(sorted(unknown))} in {display_path(notebook_dir)}")
-        jobs = [j for j in jobs if j.name in wanted]
-    return jobs
+    return [Job(p, f"{p.stem}.html", _title(p)) for p in notebooks]
+
+
+def select(jobs: list[Job], only: list[str] | None) -> list[Job]:
+    """The jobs named in ``only``: a notebook (``01_coalition_growth``, with or without ``.ipynb`` or a folder),
+    ``partner_profile`` for every profile, or one profile (``partners/GBR``). Unknown names stop the build."""
+    if not only:
+        return jobs
+    wanted = {name.removesuffix(".ipynb").removesuffix(".html") for name in only}
+    wanted = {name if name.startswith(PROFILE_DIR + "/") else Path(name).name for name in wanted}
+    chosen = [j for j in jobs if j.name in wanted or j.notebook.stem in wanted]
+    known = {j.name for j in jobs} | {j.notebook.stem for j in jobs}
+    unknown = wanted - known
+    if unknown:
+        raise SystemExit(f"error: no notebook or report named {', '.join(sorted(unknown))}")
+    return chosen
 
 
 def profile_jobs(data_dir: Path, notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
@@ -172,10 +180,12 @@ def _prepare(job: Job, reset: bool):
         cell.metadata["tags"] = ["injected-parameters"]
         position = next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), 0)
         nb.cells.insert(position, cell)
-    if reset:  # a kernel reused for several reports starts each one from an empty namespace
-        nb.cells.insert(0, nbformat.v4.new_code_cell("%reset -f\nimport matplotlib.pyplot\nmatplotlib.pyplot.close('all')"))
     for index, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{index}"
+        cell["id"] = f"cell-{index}"  # the same ids whether or not the kernel is shared
+    if reset:  # a kernel reused for several reports starts each one from an empty namespace
+        cell = nbformat.v4.new_code_cell("%reset -f\nimport matplotlib.pyplot\nmatplotlib.pyplot.close('all')")
+        cell["id"] = "reset"
+        nb.cells.insert(0, cell)
     return nb
 
 
@@ -208,6 +218,7 @@ def _run_batch(batch: list[Job], data_dir: Path, out_dir: Path) -> list[Outcome]
     )
     outcomes: list[Outcome] = []
     reset = len(batch) > 1
+    exporter = _exporter()
     try:
         with client.setup_kernel(env=env):
             for job in batch:
@@ -223,7 +234,7 @@ def _run_batch(batch: list[Job], data_dir: Path, out_dir: Path) -> list[Outcome]
                     continue
                 if reset:
                     nb.cells.pop(0)
-                warnings = _export(job, nb, data_dir, out_dir)
+                warnings = _export(job, nb, data_dir, out_dir, exporter)
                 outcomes.append(Outcome(job, True, time.perf_counter() - started, warnings=warnings))
     except Exception as exc:  # the kernel died or timed out: report it, never a traceback
         done = {o.job for o in outcomes}
@@ -231,24 +242,11 @@ def _run_batch(batch: list[Job], data_dir: Path, out_dir: Path) -> list[Outcome]
     return outcomes
 
 
-def _export(job: Job, nb, data_dir: Path, out_dir: Path) -> list[str]:
-    """Write the executed notebook as sanitized, offline HTML (atomically); return stderr lines left out."""
+def _exporter():
+    """The HTML exporter: offline template, hidden code, sanitized outputs (one per batch: building it is slow)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors.sanitize import SanitizeHTML
     from traitlets.config import Config
-
-    warnings = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            kept = []
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                    text = output.get("text", "").strip()
-                    warnings.append(text.splitlines()[-1] if text else "")
-                    continue
-                kept.append(output)
-            cell.outputs = kept
-    nb.metadata["title"] = job.title
 
     config = Config()
     config.SanitizeHTML.update(_allowed_html())
@@ -263,6 +261,24 @@ def _export(job: Job, nb, data_dir: Path, out_dir: Path) -> list[str]:
         embed_images=True,
     )
     exporter.register_preprocessor(SanitizeHTML(config=config), enabled=True)
+    return exporter
+
+
+def _export(job: Job, nb, data_dir: Path, out_dir: Path, exporter) -> list[str]:
+    """Write the executed notebook as sanitized, offline HTML (atomically); return stderr lines left out."""
+    warnings = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    text = output.get("text", "").strip()
+                    warnings.append(text.splitlines()[-1] if text else "")
+                    continue
+                kept.append(output)
+            cell.outputs = kept
+    nb.metadata["title"] = job.title
+
     depth = job.output.count("/")
     version = load_package(data_dir)
     resources = {
@@ -418,9 +434,8 @@ def main(
     out = Path(out_dir).resolve() if out_dir else DEFAULT_OUT
     notebooks = Path(notebook_dir).resolve() if notebook_dir else NOTEBOOK_DIR
     out.mkdir(parents=True, exist_ok=True)
-    wanted = notebook_jobs(only, notebooks)
-    with_profiles = not only or PROFILE_NOTEBOOK.removesuffix(".ipynb") in {Path(n).stem for n in only}
-    all_jobs = wanted + (profile_jobs(data, notebooks) if with_profiles else [])
+    everything = notebook_jobs(notebooks) + profile_jobs(data, notebooks)
+    all_jobs = select(everything, only)
     shared = shared_inputs_key(data)
     state = _read_state(out)
     keys = {job.output: job_key(job, shared) for job in all_jobs}
@@ -431,7 +446,7 @@ def main(
         return 0
 
     if todo:
-        from analysis.validate import validate
+        from analysis.validation import validate
 
         report = validate(data)
         if not report.ok:
@@ -460,7 +475,7 @@ def main(
                     state.pop(outcome.job.output, None)
     (out / STATE_FILE).write_text(json.dumps(dict(sorted(state.items())), indent=1) + "\n", encoding="utf-8")
     # The index lists every report in the folder, not only those this run built.
-    write_index(out, notebook_jobs(None, notebooks) + profile_jobs(data, notebooks), data)
+    write_index(out, everything, data)
     for failure in failures:
         kept = "the previous report is kept" if (out / failure.job.output).exists() else "no report written"
         print(

@@ -1,6 +1,6 @@
 """Loading: the one module that reads ``data/``. Every table comes back typed from ``datapackage.json``.
 
-Loading validates the folder first; bad data raises :class:`analysis.validate.DataError`, which carries
+Loading validates the folder first; bad data raises :class:`analysis.validation.DataError`, which carries
 the validator's messages (file, line, column), never a pandas traceback. Results are cached within the
 process until a file in the folder changes; each call returns a fresh copy, so callers may modify it.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.schema import get_resource, load_package, resolve_data_dir, table_names
-from analysis.validate import DataError, validate
+from analysis.validation import DataError, validate
 
 _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "float64", "boolean": "boolean"}
 

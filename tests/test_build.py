@@ -124,5 +124,5 @@ def test_bad_data_stops_the_build_with_the_validator_messages(project):
 def test_unknown_notebook_is_a_clear_error(project):
     result = build(project, "99_nothing")
     assert result.returncode != 0
-    assert "no notebook named 99_nothing" in result.stderr
+    assert "no notebook or report named 99_nothing" in result.stderr
     assert "Traceback" not in result.stderr

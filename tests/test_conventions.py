@@ -63,7 +63,7 @@ def test_import_analysis_is_light():
 
 
 def test_validate_does_not_import_pandas():
-    assert _imported_after("from analysis.validate import validate\nassert validate().ok") == set()
+    assert _imported_after("from analysis.validation import validate\nassert validate().ok") == set()
 
 
 def test_loading_does_not_import_plotting():

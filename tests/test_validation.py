@@ -1,4 +1,4 @@
-"""Tests for the validator (``analysis.validate``) and ``python -m analysis validate``.
+"""Tests for the validator (``analysis.validation``) and ``python -m analysis validate``.
 
 Each rule is fed a tiny data folder built in ``tmp_path``: the shipped ``datapackage.json`` and a minimal,
 hand-written, fully cross-referenced set of tables (``VALID`` below) that validates with zero problems.
@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
-from analysis.validate import Problem, Report, validate
+from analysis.validation import Problem, Report, validate
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2025, 6, 1)
