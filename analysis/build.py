@@ -332,7 +332,9 @@ def write_index(out_dir: Path, jobs: list[Job], data_dir: Path) -> None:
     package = load_package(data_dir)
     version, cutoff = html.escape(str(package.get("version", "?"))), html.escape(str(package.get("cutoff_date", "?")))
     reports = [j for j in jobs if not j.output.startswith(PROFILE_DIR + "/") and (out_dir / j.output).exists()]
-    profiles = [j for j in jobs if j.output.startswith(PROFILE_DIR + "/") and (out_dir / j.output).exists()]
+    profiles = sorted(
+        (j for j in jobs if j.output.startswith(PROFILE_DIR + "/") and (out_dir / j.output).exists()), key=lambda j: j.title
+    )
     items = "\n".join(f'<li><a href="{html.escape(j.output)}">{html.escape(j.title)}</a></li>' for j in reports)
     partner_rows = ""
     facts = _partner_facts(data_dir) if profiles else {}
