@@ -77,7 +77,10 @@ def readings(tables: Mapping[str, pd.DataFrame], counted: str, day: pd.Timestamp
             ("agreements with parties to the declaration (Croatia left out)", len(inside)),
             ("partners among the declaration's parties (UK once, Croatia left out)", inside["party_id"].nunique()),
             ("partners without the EU (UK once)", rows.loc[rows["party_id"] != EU, "party_id"].nunique()),
-            ("declaration partners without the EU (UK once, Croatia left out)", inside.loc[inside["party_id"] != EU, "party_id"].nunique()),
+            (
+                "declaration partners without the EU (UK once, Croatia left out)",
+                inside.loc[inside["party_id"] != EU, "party_id"].nunique(),
+            ),
         ]
     if counted == "partners_negotiating":
         rows = _negotiating(tables, day)
@@ -110,7 +113,11 @@ def satisfies(count: int, claimed: int, qualifier: str | None) -> bool:
 
 def _change_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DatetimeIndex:
     """Every date on which some count can change: joins, signatures, negotiation events."""
-    parts = [tables[t][c] for t, c in (("signatories", "joined_date"), ("agreements", "signed_date"), ("events", "event_date")) if t in tables]
+    parts = [
+        tables[t][c]
+        for t, c in (("signatories", "joined_date"), ("agreements", "signed_date"), ("events", "event_date"))
+        if t in tables
+    ]
     return pd.DatetimeIndex(pd.concat(parts).dropna().unique()).sort_values() if parts else pd.DatetimeIndex([])
 
 
@@ -140,7 +147,11 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
         # Counts only change on dates in the data, so the first day and those dates cover the whole span.
         days = [first, *[d for d in changes if first < d <= last]]
         for day in days:
-            found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
+            found = [
+                (label, n)
+                for label, n in readings(tables, claim["counted"], day, declaration_id)
+                if satisfies(n, claimed, qualifier)
+            ]
             if found:
                 label, n = found[0]
                 plain_here = readings(tables, claim["counted"], day, declaration_id)[0][0]
@@ -150,7 +161,11 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
         if status == "unexplained":
             for lag in range(1, REPORT_LAG_DAYS + 1):
                 day = first - pd.Timedelta(days=lag)
-                found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
+                found = [
+                    (label, n)
+                    for label, n in readings(tables, claim["counted"], day, declaration_id)
+                    if satisfies(n, claimed, qualifier)
+                ]
                 if found:
                     status = "explained (report lag)"
                     explanation = f"counts {found[0][0]} ({found[0][1]}) as of {day:%d %b %Y}, {lag} day(s) before the claim"
@@ -172,7 +187,9 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
     return pd.DataFrame(rows)
 
 
-def count_series(tables: Mapping[str, pd.DataFrame], counted: str, dates: pd.DatetimeIndex, declaration_id: str = "g7-jdsu-2023") -> pd.Series:
+def count_series(
+    tables: Mapping[str, pd.DataFrame], counted: str, dates: pd.DatetimeIndex, declaration_id: str = "g7-jdsu-2023"
+) -> pd.Series:
     """The plain reading of ``counted`` on each of ``dates`` (for charts of claims against the data).
 
     >>> sig = pd.DataFrame({"declaration_id": ["d"] * 2, "party_id": ["USA", "DNK"], "role": ["original", "acceded"],

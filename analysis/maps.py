@@ -36,7 +36,11 @@ def _read() -> object:
 
 
 def load_boundaries():
-    """The country boundaries as a GeoDataFrame (``party_id``, ``geometry``), read once per process."""
+    """The country boundaries as a GeoDataFrame (``party_id``, ``geometry``), read once per process.
+
+    >>> "UKR" in set(load_boundaries()["party_id"])
+    True
+    """
     return _read().copy()
 
 
@@ -77,6 +81,10 @@ def plot_map(
 
     Other countries are light grey; ``highlight`` (Ukraine by default) is outlined. ``extent`` is
     (lon min, lon max, lat min, lat max) in degrees. Small countries get a marker in their colour.
+
+    >>> fig = plot_map(pd.DataFrame({"party_id": ["POL"], "category": ["joined"]}), {"joined": "#0173b2"}, "Poland")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['joined']
     """
     world = _read()
     merged = world.merge(categories[["party_id", "category"]], on="party_id", how="left")

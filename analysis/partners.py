@@ -100,12 +100,14 @@ def partner_sources(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Dat
             for value in rows["other_source_ids"].dropna():
                 cited.update(filter(None, str(value).split(";")))
     sources = tables["sources"]
-    return sources[sources["source_id"].isin(cited)].sort_values(["published_date", "source_id"], na_position="last").reset_index(drop=True)
+    return (
+        sources[sources["source_id"].isin(cited)]
+        .sort_values(["published_date", "source_id"], na_position="last")
+        .reset_index(drop=True)
+    )
 
 
-def compare_with_median(
-    tables: Mapping[str, pd.DataFrame], party_id: str, declaration_id: str | None = None
-) -> pd.DataFrame:
+def compare_with_median(tables: Mapping[str, pd.DataFrame], party_id: str, declaration_id: str | None = None) -> pd.DataFrame:
     """The partner's durations beside the median over all partners that have that duration.
 
     Rows: ``days_joined_to_opened``, ``days_opened_to_signed``, ``days_joined_to_signed``; columns
@@ -154,7 +156,9 @@ def partner_summary(
     steps = timelines(tables["events"], tables["agreements"])
     mine = steps[(steps["party_id"] == party_id) & (steps["date"] <= day)]
     first_step = mine.loc[mine["step"] != "signed", "date"].min()
-    agreements = tables["agreements"][(tables["agreements"]["party_id"] == party_id) & (tables["agreements"]["signed_date"] <= day)]
+    agreements = tables["agreements"][
+        (tables["agreements"]["party_id"] == party_id) & (tables["agreements"]["signed_date"] <= day)
+    ]
     return {
         "party_id": party_id,
         "stage": row["stage"].iloc[0] if not row.empty else "none",

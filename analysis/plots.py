@@ -20,7 +20,10 @@ from matplotlib.figure import Figure
 from analysis.negotiations import KaplanMeier
 
 #: seaborn's "colorblind" palette (Okabe–Ito-like), as RGB tuples.
-PALETTE = [to_rgb(c) for c in ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")]
+PALETTE = [
+    to_rgb(c)
+    for c in ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")
+]
 #: A fixed colour per bloc group, so every chart uses the same one.
 GROUP_COLOURS = {
     "G7": PALETTE[0],
@@ -36,7 +39,10 @@ CREDIT = "Data: ukraine-security-guarantees (sourced rows; see data/sources.csv)
 
 
 def use_theme() -> None:
-    """Apply the project's plot theme (call once per notebook; plot functions also work without it)."""
+    """Apply the project's plot theme (call once per notebook; plot functions also work without it).
+
+    >>> use_theme(); plt.rcParams["axes.grid"]
+    True"""
     plt.rcParams.update(
         {
             # seaborn's "whitegrid" style, without importing seaborn
@@ -89,6 +95,12 @@ def plot_growth(
 
     ``composition`` is :func:`analysis.coalition.composition_by_bloc` output (``joined_date``, ``group``);
     ``milestones`` has ``start_date`` and ``label``. The series runs to ``end`` (default: the last join).
+
+    >>> comp = pd.DataFrame({"party_id": ["USA", "DNK"], "joined_date": pd.to_datetime(["2023-07-12", "2023-07-14"]),
+    ...                      "group": ["G7", "EU"]})
+    >>> fig = plot_growth(comp, title="Two parties")
+    >>> [int(y) for y in fig.axes[0].lines[0].get_ydata()]
+    [1, 2]
     """
     dates = pd.DatetimeIndex(sorted(composition["joined_date"].unique()))
     last = pd.Timestamp(end) if end is not None else dates.max()
@@ -149,6 +161,11 @@ def plot_timeline(
     ``timelines`` is :func:`analysis.negotiations.timelines` output. ``align="calendar"`` draws dates;
     ``align="days"`` draws days since ``reference`` (e.g. the declaration's adoption). Rounds are dots,
     signatures diamonds; an open bar (hatched) means still negotiating at the cut-off.
+
+    >>> tl = pd.DataFrame({"party_id": ["AAA", "AAA"], "date": pd.to_datetime(["2023-08-03", "2024-01-12"]),
+    ...                    "step": ["negotiations_opened", "signed"], "agreement_id": ["aaa-2024"] * 2})
+    >>> len(plot_timeline(tl, "2024-06-01").axes[0].patches)
+    1
     """
     if align not in ("calendar", "days"):
         raise ValueError("align must be 'calendar' or 'days'")
@@ -195,7 +212,12 @@ def plot_timeline(
 
 
 def plot_km(km: KaplanMeier, title: str = "Time from opening talks to signature", credit: str | None = None) -> Figure:
-    """The Kaplan–Meier curve of the share of partners still without a signed agreement, with its band."""
+    """The Kaplan–Meier curve of the share of partners still without a signed agreement, with its band.
+
+    >>> km = KaplanMeier.fit(pd.DataFrame({"days": [10, 20, 30], "signed": [True, True, False]}))
+    >>> plot_km(km).axes[0].get_xlabel()
+    'Days since talks opened'
+    """
     table = km.table
     fig, ax = plt.subplots()
     ax.step(table["days"], table["share_unsigned"], where="post", color=PALETTE[0], label="Share not yet signed")
@@ -218,7 +240,11 @@ def plot_km(km: KaplanMeier, title: str = "Time from opening talks to signature"
 
 
 def plot_funnel(funnel: pd.DataFrame, title: str = "From joining to signing", credit: str | None = None) -> Figure:
-    """Horizontal bars for the funnel stages (:func:`analysis.negotiations.funnel`)."""
+    """Horizontal bars for the funnel stages (:func:`analysis.negotiations.funnel`).
+
+    >>> f = pd.DataFrame({"stage": ["joined", "negotiating", "signed"], "parties": [3, 2, 1]})
+    >>> [int(p.get_width()) for p in plot_funnel(f).axes[0].patches]
+    [3, 2, 1]"""
     stages = funnel[funnel["stage"] != "outside_declaration"]
     labels = {
         "joined": "Joined the declaration",
@@ -243,7 +269,10 @@ def plot_counts_by_month(
     ylabel: str = "Agreements signed",
     credit: str | None = None,
 ) -> Figure:
-    """Bars of events per calendar month, with summits shaded, to show clustering around them."""
+    """Bars of events per calendar month, with summits shaded, to show clustering around them.
+
+    >>> [int(p.get_height()) for p in plot_counts_by_month(pd.Series(pd.to_datetime(["2024-01-05", "2024-03-01"]))).axes[0].patches]
+    [1, 0, 1]"""
     months = pd.to_datetime(dates).dt.to_period("M")
     counts = months.value_counts().sort_index()
     full = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
@@ -277,6 +306,10 @@ def plot_partner_durations(
     """Bars of one duration for every partner that has it, the given partner highlighted, the median marked.
 
     ``ongoing_days`` adds a hatched bar for a partner still negotiating (days so far, not a final duration).
+
+    >>> d = pd.DataFrame({"party_id": ["A", "B"], "days_opened_to_signed": [30, 60]})
+    >>> len(plot_partner_durations(d, "A").axes[0].patches)
+    2
     """
     names = dict(names or {})
     rows = durations[durations[measure].notna()].sort_values(measure)
@@ -286,7 +319,13 @@ def plot_partner_durations(
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.22 * (len(rows) + 1) + 1.2)))
     ax.barh(labels, values, color=colours)
     if ongoing_days is not None:
-        ax.barh([f"{names.get(party_id, party_id)} (still negotiating)"], [ongoing_days], color="white", edgecolor=PALETTE[3], hatch="///")
+        ax.barh(
+            [f"{names.get(party_id, party_id)} (still negotiating)"],
+            [ongoing_days],
+            color="white",
+            edgecolor=PALETTE[3],
+            hatch="///",
+        )
     if len(rows):
         median = float(rows[measure].median())
         ax.axvline(median, color="#333333", linestyle="--", linewidth=1)
