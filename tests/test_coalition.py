@@ -11,6 +11,7 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from frames import D, S
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
@@ -25,16 +26,6 @@ from analysis.coalition import (
     memberships_as_of,
     not_joined,
 )
-
-
-def S(values) -> pd.arrays.StringArray:
-    """A column of the loader's ``string`` dtype."""
-    return pd.array(values, dtype="string")
-
-
-def D(values) -> pd.Series:
-    """A column of ``datetime64[ns]`` dates (None → NaT)."""
-    return pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
 
 
 def signatories(rows: list[tuple[str, str, str]]) -> pd.DataFrame:

@@ -12,21 +12,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from frames import D, S
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from analysis.negotiations import KaplanMeier, durations, funnel, partner_status, time_to_agreement, timelines
-
-
-def S(values) -> pd.arrays.StringArray:
-    """A column of the loader's ``string`` dtype."""
-    return pd.array(values, dtype="string")
-
-
-def D(values) -> pd.Series:
-    """A column of ``datetime64[ns]`` dates (None → NaT)."""
-    return pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
 
 
 def signatories(rows):

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from frames import D, S
 from pandas.testing import assert_frame_equal
 
 from analysis.overview import (
@@ -20,17 +21,6 @@ from analysis.overview import (
     sources_by,
     table_summary,
 )
-
-
-def S(values) -> pd.arrays.StringArray:
-    """A column of the loader's ``string`` dtype."""
-    return pd.array(values, dtype="string")
-
-
-def D(values) -> pd.Series:
-    """A column of ``datetime64[ns]`` dates (None → NaT)."""
-    return pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
-
 
 # --- is_official -----------------------------------------------------------------------------------
 
