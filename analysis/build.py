@@ -37,6 +37,8 @@ STATE_FILE = ".build-state.json"
 PROFILE_NOTEBOOK = "partner_profile.ipynb"
 PROFILE_DIR = "partners"
 CELL_TIMEOUT_S = 600
+#: Assumed duration of a report never built before, for scheduling (seconds).
+DEFAULT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -300,12 +302,22 @@ def _export(job: Job, nb, data_dir: Path, out_dir: Path, exporter) -> list[str]:
     return [w for w in warnings if w]
 
 
-def _batches(todo: list[Job], workers: int) -> list[list[Job]]:
-    """One kernel per notebook; the runs of one parameterised notebook share a kernel per worker."""
+def _batches(todo: list[Job], workers: int, seconds: dict[str, float] | None = None) -> list[list[Job]]:
+    """One kernel per notebook; the runs of one parameterised notebook share a kernel per worker.
+
+    Batches are ordered longest first, by the time each report took last time (unknown: a default),
+    so that a slow notebook does not start last and hold up the end of the build.
+
+    >>> a, b = Job(Path("a.ipynb"), "a.html", "A"), Job(Path("b.ipynb"), "b.html", "B")
+    >>> [[j.name for j in batch] for batch in _batches([a, b], 2, {"a.html": 2.0, "b.html": 9.0})]
+    [['b'], ['a']]
+    """
+    seconds = seconds or {}
     single = [[j] for j in todo if not j.parameters]
     runs = [j for j in todo if j.parameters]
     chunks = max(1, min(workers, len(runs)))
-    return single + [runs[i::chunks] for i in range(chunks) if runs[i::chunks]]
+    batches = single + [runs[i::chunks] for i in range(chunks) if runs[i::chunks]]
+    return sorted(batches, key=lambda batch: -sum(seconds.get(j.output, DEFAULT_SECONDS) for j in batch))
 
 
 # --------------------------------------------------------------------------- index page
@@ -416,11 +428,14 @@ Every fact in these reports comes from a sourced row in the project's data; each
 # --------------------------------------------------------------------------- entry point
 
 
-def _read_state(out_dir: Path) -> dict[str, str]:
+def _read_state(out_dir: Path) -> dict[str, dict]:
+    """Per report: the hash of the inputs it was built from, and how long it took (for scheduling)."""
     try:
-        return json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
+    # An unreadable or old-style entry only means that report is rebuilt.
+    return {k: v for k, v in state.items() if isinstance(v, dict)} if isinstance(state, dict) else {}
 
 
 def main(
@@ -441,7 +456,9 @@ def main(
     shared = shared_inputs_key(data)
     state = _read_state(out)
     keys = {job.output: job_key(job, shared) for job in all_jobs}
-    todo = [j for j in all_jobs if force or state.get(j.output) != keys[j.output] or not (out / j.output).exists()]
+    todo = [
+        j for j in all_jobs if force or state.get(j.output, {}).get("key") != keys[j.output] or not (out / j.output).exists()
+    ]
     index_missing = not (out / "index.html").exists()
     if not todo and not index_missing:
         print(f"up to date: {len(all_jobs)} report(s) in {display_path(out)}")
@@ -462,7 +479,8 @@ def main(
     failures: list[Outcome] = []
     done = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_batch, batch, data, out) for batch in _batches(todo, workers)]
+        seconds = {output: entry.get("seconds", DEFAULT_SECONDS) for output, entry in state.items()}
+        futures = [pool.submit(_run_batch, batch, data, out) for batch in _batches(todo, workers, seconds)]
         for future in as_completed(futures):
             for outcome in future.result():
                 done += 1
@@ -471,7 +489,7 @@ def main(
                 for warning in outcome.warnings:
                     print(f"    warning (stderr, left out of the report): {warning}")
                 if outcome.ok:
-                    state[outcome.job.output] = keys[outcome.job.output]
+                    state[outcome.job.output] = {"key": keys[outcome.job.output], "seconds": round(outcome.seconds, 1)}
                 else:
                     failures.append(outcome)
                     state.pop(outcome.job.output, None)
