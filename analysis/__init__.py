@@ -28,6 +28,7 @@ _EXPORTS = {
     "load_signatories": "load",
     "load_agreements": "load",
     "load_events": "load",
+    "G7_DECLARATION": "coalition",
     "members_as_of": "coalition",
     "memberships_as_of": "coalition",
     "agreements_as_of": "coalition",

@@ -325,11 +325,12 @@ def _batches(todo: list[Job], workers: int, seconds: dict[str, float] | None = N
 
 def _partner_facts(data_dir: Path) -> dict[str, dict[str, str]]:
     """Per partner: joined, opened, signed dates and stage as of the data's cut-off (for the index table)."""
+    from analysis.coalition import G7_DECLARATION
     from analysis.load import data_version, load_dataset
     from analysis.negotiations import partner_status
 
     ds = load_dataset(data_dir)
-    status = partner_status(ds.signatories, ds.events, ds.agreements, data_version(data_dir)["cutoff_date"], "g7-jdsu-2023")
+    status = partner_status(ds.signatories, ds.events, ds.agreements, data_version(data_dir)["cutoff_date"], G7_DECLARATION)
     facts = {}
     for row in status.to_dict("records"):
         facts[row["party_id"]] = {

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from analysis.coalition import _ts
+from analysis.coalition import G7_DECLARATION, _ts
 
 #: Parties that some official counts leave out, and why (used to name the alternative readings).
 KOSOVO = "XKX"  # Ukraine does not recognise Kosovo; its official counts appear to leave it out
@@ -129,7 +129,7 @@ def _span(date: pd.Timestamp, precision: str | None) -> tuple[pd.Timestamp, pd.T
     return date, date
 
 
-def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_id: str = "g7-jdsu-2023") -> pd.DataFrame:
+def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_id: str = G7_DECLARATION) -> pd.DataFrame:
     """Each claim beside the data's count on its date, with a status and, where possible, an explanation.
 
     Columns: ``claim_id``, ``claim_date``, ``claimant``, ``counted``, ``claimed_count``, ``qualifier``,
@@ -188,7 +188,7 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
 
 
 def count_series(
-    tables: Mapping[str, pd.DataFrame], counted: str, dates: pd.DatetimeIndex, declaration_id: str = "g7-jdsu-2023"
+    tables: Mapping[str, pd.DataFrame], counted: str, dates: pd.DatetimeIndex, declaration_id: str = G7_DECLARATION
 ) -> pd.Series:
     """The plain reading of ``counted`` on each of ``dates`` (for charts of claims against the data).
 

@@ -13,6 +13,9 @@ import pandas as pd
 
 DateLike = str | pd.Timestamp
 
+#: The declaration this project is about: the G7 Joint Declaration of Support for Ukraine (Vilnius, 12 July 2023).
+G7_DECLARATION = "g7-jdsu-2023"
+
 #: Blocs in the order in which a party is labelled when it belongs to several.
 BLOC_PRIORITY = ("G7", "EU", "NATO")
 

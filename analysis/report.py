@@ -11,6 +11,7 @@ import html
 import numbers
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -135,10 +136,27 @@ def credit(text: str) -> Html:
     return Html(f'<p class="figure-credit">{html.escape(text)}</p>')
 
 
-def setup() -> None:
-    """Configure a notebook for reports: PNG figures at a fixed resolution and the project's plot theme."""
+@dataclass(frozen=True)
+class NotebookContext:
+    """What every notebook starts from: the dataset, the release, its cut-off date and party names."""
+
+    ds: Mapping[str, pd.DataFrame]
+    release: dict[str, str]
+    cutoff: str
+    names: dict[str, str]
+
+
+def setup(data_dir: str | None = None) -> NotebookContext:
+    """Configure a notebook for reports (PNG figures at a fixed resolution, the plot theme) and load the data.
+
+    >>> ctx = setup()
+    >>> ctx.names["UKR"], ctx.cutoff == ctx.release["cutoff_date"]
+    ('Ukraine', True)
+    """
     from IPython import get_ipython
 
+    from analysis.load import data_version, load_dataset
+    from analysis.overview import party_names
     from analysis.plots import use_theme
 
     shell = get_ipython()
@@ -146,3 +164,6 @@ def setup() -> None:
         shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
         shell.run_line_magic("config", "InlineBackend.rc = {'figure.dpi': 110, 'savefig.dpi': 110}")
     use_theme()
+    ds = load_dataset(data_dir)
+    release = data_version(data_dir)
+    return NotebookContext(ds=ds, release=release, cutoff=release["cutoff_date"], names=party_names(ds.parties))

@@ -73,6 +73,8 @@ class Table:
     primary_key: list[str]
     rows: list[Row] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    #: (column, referenced table or "" for itself, referenced column), from the schema's foreignKeys.
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -249,6 +251,7 @@ def _load_table(data_dir: Path, resource: dict, out: _Collector, today: dt.date)
         path=display_path(data_dir / resource["path"]),
         fields=schema["fields"],
         primary_key=schema.get("primaryKey", []),
+        foreign_keys=[(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in schema.get("foreignKeys", [])],
     )
     text = _read_text(data_dir / resource["path"], table, out)
     if text is None:
@@ -319,8 +322,7 @@ def _check_unique(table: Table, column: str, out: _Collector) -> None:
 
 def _check_foreign_keys(tables: dict[str, Table], out: _Collector) -> None:
     for table in tables.values():
-        resource_fks = _foreign_keys(table)
-        for column, target, target_column in resource_fks:
+        for column, target, target_column in table.foreign_keys:
             ref = tables.get(target or table.name)
             if ref is None:
                 continue
@@ -340,10 +342,6 @@ def _check_foreign_keys(tables: dict[str, Table], out: _Collector) -> None:
                 for sid in filter(None, row.get("other_source_ids").split(";")):
                     if sid not in valid:
                         out.add(table, row.line, "other_source_ids", f"'{sid}' is not a source_id in {tables['sources'].path}")
-
-
-def _foreign_keys(table: Table) -> list[tuple[str, str, str]]:
-    return table.__dict__.get("_fks", [])
 
 
 def _date(value: str) -> dt.date | None:
@@ -571,10 +569,6 @@ def validate(data_dir: str | os.PathLike | None = None, today: dt.date | None = 
     tables: dict[str, Table] = {}
     for resource in package["resources"]:
         table = _load_table(data_dir, resource, out, today)
-        table.__dict__["_fks"] = [
-            (fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"])
-            for fk in resource["schema"].get("foreignKeys", [])
-        ]
         tables[table.name] = table
     _check_foreign_keys(tables, out)
     _check_cross_table(tables, out)
