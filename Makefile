@@ -22,7 +22,7 @@ lint: $(STAMP) ## ruff on the code
 	$(PY) -m ruff check analysis tests benchmarks tools
 
 lab: $(STAMP) ## Start JupyterLab on the project's venv
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## Run the benchmarks and record them in benchmarks/README.md
 	$(PY) -m benchmarks
