@@ -33,8 +33,6 @@ GROUP_COLOURS = {
     "other": PALETTE[7],
 }
 GROUP_ORDER = list(GROUP_COLOURS)
-STEP_COLOURS = {"negotiations_opened": PALETTE[0], "negotiation_round": PALETTE[0], "text_agreed": PALETTE[2],
-                "approved": PALETTE[4], "ratified": PALETTE[3], "entered_into_force": PALETTE[3], "signed": PALETTE[3]}  # fmt: skip
 CREDIT = "Data: ukraine-security-guarantees (sourced rows; see data/sources.csv)"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -116,24 +116,6 @@ def table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return Html(f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
-
-
-def bullet_list(items: Iterable[str]) -> Html:
-    """A ``<ul>`` of items that are already safe HTML (e.g. from :func:`link`).
-
-    >>> bullet_list(["a", "b"])
-    '<ul><li>a</li><li>b</li></ul>'
-    """
-    return Html("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-
-
-def credit(text: str) -> Html:
-    """A source credit line to put under a figure.
-
-    >>> credit("Source: <data>")
-    '<p class="figure-credit">Source: &lt;data&gt;</p>'
-    """
-    return Html(f'<p class="figure-credit">{html.escape(text)}</p>')
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from analysis.report import Html, Markdown, bullet_list, credit, escape_markdown, link, md, table
+from analysis.report import Html, Markdown, escape_markdown, link, md, table
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -316,39 +316,3 @@ def test_table_does_not_modify_input():
     before = copy.deepcopy(frame)
     table(frame, formats={"n": ",d"}, links={"party": "url"})
     assert_frame_equal(frame, before)
-
-
-# --- credit and bullet_list ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Source: <data>", '<p class="figure-credit">Source: &lt;data&gt;</p>'),
-        (SCRIPT, '<p class="figure-credit">&lt;script&gt;alert(1)&lt;/script&gt;</p>'),
-        ('A & B\'s "data"', '<p class="figure-credit">A &amp; B&#x27;s &quot;data&quot;</p>'),  # quotes too
-        ("", '<p class="figure-credit"></p>'),  # empty
-    ],
-)
-def test_credit(text, expected):
-    out = credit(text)
-    assert out == expected
-    assert isinstance(out, Html)
-
-
-@pytest.mark.parametrize(
-    ("items", "expected"),
-    [
-        (["a", "b"], "<ul><li>a</li><li>b</li></ul>"),
-        ([], "<ul></ul>"),  # no items
-        ((x for x in ["one"]), "<ul><li>one</li></ul>"),  # any iterable, e.g. a generator
-        (
-            [link("https://example.org", "site"), link(JS_URL, "bad")],  # safe HTML from link() is kept as is
-            '<ul><li><a href="https://example.org" rel="noopener noreferrer">site</a></li><li>bad</li></ul>',
-        ),
-    ],
-)
-def test_bullet_list(items, expected):
-    out = bullet_list(items)
-    assert out == expected
-    assert isinstance(out, Html)
