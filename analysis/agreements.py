@@ -52,3 +52,36 @@ def commitments(agreements: pd.DataFrame) -> pd.DataFrame:
     out["applies_to"] = applies
     out["first_year_only"] = (agreements["commitment_scope"] == "first_year").fillna(False).astype(bool).to_numpy()
     return out[["agreement_id", "party_id", "signed_date", "amount", "applies_to", "first_year_only", "commitment_text"]]
+
+
+def in_euros(agreements: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Each headline amount in euros at the ECB annual average for its commitment year.
+
+    ``rates`` is the ``exchange_rates`` table (units of the currency per euro). Amounts already in euros
+    keep their value (rate 1). Agreements without an amount, or whose currency and year have no rate,
+    are left out. Columns: ``agreement_id``, ``party_id``, ``amount``, ``currency``, ``year``, ``scope``,
+    ``rate_per_eur``, ``amount_eur``.
+
+    >>> agr = pd.DataFrame({"agreement_id": ["a-2024", "b-2024", "c-2024"], "party_id": ["AAA", "BBB", "CCC"],
+    ...     "commitment_amount": [2.5e9, 1e9, None], "commitment_currency": ["GBP", "EUR", None],
+    ...     "commitment_year": pd.array([2024, 2024, None], dtype="Int64"), "commitment_scope": ["first_year", "annual", None]})
+    >>> fx = pd.DataFrame({"currency": ["GBP"], "year": pd.array([2024], dtype="Int64"), "rate_per_eur": [0.8466]})
+    >>> [round(v / 1e6) for v in in_euros(agr, fx)["amount_eur"]]
+    [2953, 1000]
+    """
+    rows = agreements.dropna(subset=["commitment_amount", "commitment_currency", "commitment_year"])
+    out = pd.DataFrame(
+        {
+            "agreement_id": rows["agreement_id"],
+            "party_id": rows["party_id"],
+            "amount": rows["commitment_amount"].astype(float),
+            "currency": rows["commitment_currency"].astype("string"),
+            "year": rows["commitment_year"].astype("Int64"),
+            "scope": rows["commitment_scope"].astype("string"),
+        }
+    )
+    lookup = {(c, int(y)): float(r) for c, y, r in zip(rates["currency"], rates["year"], rates["rate_per_eur"], strict=True)}
+    out["rate_per_eur"] = [1.0 if c == "EUR" else lookup.get((c, int(y)), math.nan) for c, y in zip(out["currency"], out["year"], strict=True)]
+    out = out[out["rate_per_eur"].notna()].copy()
+    out["amount_eur"] = out["amount"] / out["rate_per_eur"]
+    return out.sort_values("amount_eur", ascending=False, kind="stable").reset_index(drop=True)

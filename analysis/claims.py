@@ -38,7 +38,9 @@ def _signed(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFra
 
 
 def _negotiating(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFrame:
-    ev = tables["events"]
+    from analysis.negotiations import bilateral
+
+    ev = bilateral(tables["events"])
     talking = set(ev.loc[ev["event_date"] <= day, "party_id"])
     signed = set(_signed(tables, day)["party_id"])
     return pd.DataFrame({"party_id": sorted(talking - signed)})
@@ -88,6 +90,8 @@ def readings(tables: Mapping[str, pd.DataFrame], counted: str, day: pd.Timestamp
             ("partners with talks recorded and no agreement yet", len(rows)),
             ("the same without the EU", int((rows["party_id"] != EU).sum())),
         ]
+    if counted in UNLISTED:
+        return []
     raise ValueError(f"unknown count {counted!r}")
 
 
@@ -129,6 +133,12 @@ def _span(date: pd.Timestamp, precision: str | None) -> tuple[pd.Timestamp, pd.T
     return date, date
 
 
+#: Counts the data cannot check: no source lists the members, only reported numbers (meetings.parties_reported,
+#: declarations.parties_reported). The audit shows these claims beside each other, without a verdict.
+UNLISTED = ("coalition_participants", "declaration_endorsers")
+UNLISTED_STATUS = "no list to check against"
+
+
 def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_id: str = G7_DECLARATION) -> pd.DataFrame:
     """Each claim beside the data's count on its date, with a status and, where possible, an explanation.
 
@@ -140,9 +150,15 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
     changes = _change_dates(tables)
     for claim in claims.to_dict("records"):
         first, last = _span(_ts(claim["claim_date"]), claim.get("date_precision"))
-        plain = readings(tables, claim["counted"], last, declaration_id)[0][1]
         claimed, qualifier = int(claim["claimed_count"]), claim.get("qualifier")
         qualifier = qualifier if isinstance(qualifier, str) else ""
+        if claim["counted"] in UNLISTED:
+            rows.append({"claim_id": claim["claim_id"], "claim_date": claim["claim_date"], "claimant": claim["claimant"],
+                         "counted": claim["counted"], "claimed_count": claimed, "qualifier": qualifier, "data_count": None,
+                         "difference": None, "status": UNLISTED_STATUS,
+                         "explanation": "no source lists the members; the data holds reported counts only"})  # fmt: skip
+            continue
+        plain = readings(tables, claim["counted"], last, declaration_id)[0][1]
         status, explanation = "unexplained", ""
         # Counts only change on dates in the data, so the first day and those dates cover the whole span.
         days = [first, *[d for d in changes if first < d <= last]]
@@ -184,7 +200,11 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
                 "explanation": explanation,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    for column in ("data_count", "difference"):
+        if column in out:
+            out[column] = out[column].astype("Int64")
+    return out
 
 
 def count_series(

@@ -18,11 +18,29 @@ OPENED = "negotiations_opened"
 ROUND = "negotiation_round"
 
 #: The order of steps that fall on the same day.
-STEP_ORDER = {"negotiations_opened": 0, "negotiation_round": 1, "text_agreed": 2, "approved": 3, "signed": 4, "ratified": 5,
-              "entered_into_force": 6}  # fmt: skip
+STEP_ORDER = {"reported_negotiating": 0, "negotiations_opened": 1, "negotiation_round": 2, "text_agreed": 3, "approved": 4,
+              "signing_postponed": 5, "signed": 6, "ratified": 7, "entered_into_force": 8}  # fmt: skip
 
 #: Stages of the funnel, in order.
 FUNNEL_STAGES = ("joined", "negotiating", "signed")
+
+
+#: The series of bilateral security agreements (events.track); the other track is the 2025-26 US guarantee talks.
+BILATERAL = "bilateral_agreement"
+
+
+def bilateral(events: pd.DataFrame) -> pd.DataFrame:
+    """The steps towards the bilateral agreements only (the US guarantee track of 2025-26 left out).
+
+    Frames without a ``track`` column are taken as bilateral throughout.
+
+    >>> ev = pd.DataFrame({"party_id": ["USA", "USA"], "track": ["bilateral_agreement", "us_guarantees"]})
+    >>> len(bilateral(ev)), len(bilateral(ev.drop(columns="track")))
+    (1, 2)
+    """
+    if "track" not in events.columns:
+        return events
+    return events[events["track"] == BILATERAL]
 
 
 def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +54,7 @@ def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     >>> timelines(ev, agr)["step"].tolist()
     ['negotiations_opened', 'negotiation_round', 'signed']
     """
-    steps = events[["party_id", "event_date", "event_type", "agreement_id"]].rename(
+    steps = bilateral(events)[["party_id", "event_date", "event_type", "agreement_id"]].rename(
         columns={"event_date": "date", "event_type": "step"}
     )
     signed = agreements[["party_id", "signed_date", "agreement_id"]].rename(columns={"signed_date": "date"})
@@ -71,6 +89,7 @@ def partner_status(
     day = _ts(date)
     joined = _for_declaration(signatories, declaration_id)
     joined = joined[joined["joined_date"] <= day].groupby("party_id")["joined_date"].min()
+    events = bilateral(events)
     steps = events[events["event_date"] <= day]
     opened = steps[steps["event_type"] == OPENED].groupby("party_id")["event_date"].min()
     first_step = steps.groupby("party_id")["event_date"].min()

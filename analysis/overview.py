@@ -178,3 +178,68 @@ def party_names(parties: pd.DataFrame) -> dict[str, str]:
     {'UKR': 'Ukraine'}
     """
     return dict(zip(parties["party_id"], parties["party_name"], strict=True))
+
+
+#: Topics a reader asks "how current is this?" about: (label, table, row filter on that table).
+TOPICS = (
+    ("G7 declaration and its joiners", "signatories", lambda f: f["declaration_id"] == "g7-jdsu-2023"),
+    ("Bilateral agreements signed", "agreements", None),
+    ("Negotiation steps on the bilateral agreements", "events", lambda f: f["track"] == "bilateral_agreement"),
+    ("US security-guarantee talks (2025–26)", "events", lambda f: f["track"] == "us_guarantees"),
+    ("Coalition of the Willing meetings", "meetings", lambda f: f["forum"] == "coalition_of_the_willing"),
+    ("Declarations of 2025–26", "declarations", lambda f: f["adopted_date"] >= pd.Timestamp("2025-01-01")),
+    ("Count claims", "claims", None),
+)
+
+
+def _cited(frame: pd.DataFrame) -> set[str]:
+    ids: set[str] = set()
+    for column in ("source_id", "alt_source_id"):
+        if column in frame:
+            ids.update(frame[column].dropna())
+    if "other_source_ids" in frame:
+        for value in frame["other_source_ids"].dropna():
+            ids.update(filter(None, value.split(";")))
+    return ids
+
+
+def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per topic and per table: the publication date of the latest source its rows cite, and how many rows.
+
+    That date, not the release's cut-off, is how far the record reaches: a quiet month after it is not
+    known to be quiet, only unreported in the sources read.
+
+    >>> t = {"sources": pd.DataFrame({"source_id": ["a", "b"], "published_date": pd.to_datetime(["2024-01-02", "2025-03-04"])}),
+    ...      "claims": pd.DataFrame({"source_id": ["a", "b"], "other_source_ids": [None, None]})}
+    >>> latest_sources(t)[["what", "rows", "latest_source"]].astype(str).values.tolist()
+    [['Count claims', '2', '2025-03-04'], ['Table claims.csv', '2', '2025-03-04']]
+    """
+    published = tables["sources"].set_index("source_id")["published_date"]
+    rows = []
+    for label, name, keep in TOPICS:
+        if name not in tables:
+            continue
+        frame = tables[name]
+        if keep is not None:
+            frame = frame[keep(frame)]
+        dates = published.reindex(sorted(_cited(frame))).dropna()
+        rows.append({"what": label, "table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT})
+    for name in sorted(tables):
+        if name in ("sources", "parties", "clause_dimensions", "clause_values"):
+            continue
+        frame = tables[name]
+        dates = published.reindex(sorted(_cited(frame))).dropna()
+        rows.append({"what": f"Table {name}.csv", "table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT})
+    out = pd.DataFrame(rows, columns=["what", "table", "rows", "latest_source"])
+    out["latest_source"] = pd.to_datetime(out["latest_source"])
+    return out
+
+
+def coverage_markdown(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The coverage table as it stands in data/README.md (a test checks the two agree)."""
+    from analysis.labels import format_date
+
+    lines = ["| what | rows | latest source read |", "|---|---:|---|"]
+    for row in latest_sources(tables).to_dict("records"):
+        lines.append(f"| {row['what']} | {row['rows']} | {format_date(row['latest_source'])} |")
+    return "\n".join(lines)

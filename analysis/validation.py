@@ -25,7 +25,11 @@ _INT_RE = re.compile(r"^-?[0-9]+$")
 _NUM_RE = re.compile(r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 
 #: Event types that happen before signature, in the order a negotiation goes through them.
-PRE_SIGNATURE_EVENTS = ("negotiations_opened", "negotiation_round", "text_agreed")
+PRE_SIGNATURE_EVENTS = ("negotiations_opened", "negotiation_round", "text_agreed", "signing_postponed", "reported_negotiating")
+#: Event types that can only follow the opening of talks on the same agreement.
+AFTER_OPENING_EVENTS = ("negotiation_round", "text_agreed", "signing_postponed")
+#: Event types that say who acted (events.side): Ukraine, the partner or both.
+SIDED_EVENTS = ("approved", "ratified", "entered_into_force")
 #: Event types that can only follow the signature.
 POST_SIGNATURE_EVENTS = ("ratified", "entered_into_force")
 
@@ -326,15 +330,22 @@ def _check_foreign_keys(tables: dict[str, Table], out: _Collector) -> None:
             ref = tables.get(target or table.name)
             if ref is None:
                 continue
-            valid = {r.get(target_column) for r in ref.rows}
+            # a key of one column ("party_id") or several (["dimension_id", "value"]): compared as tuples
+            columns = tuple(column) if isinstance(column, list) else (column,)
+            targets = tuple(target_column) if isinstance(target_column, list) else (target_column,)
+            valid = {tuple(r.get(c) for c in targets) for r in ref.rows}
             for row in table.rows:
-                value = row.get(column)
-                if value and value not in valid:
+                value = tuple(row.get(c) for c in columns)
+                if all(value) and value not in valid:
+                    shown = value[0] if len(value) == 1 else ", ".join(f"{c} '{v}'" for c, v in zip(columns, value))
+                    label = " and ".join(targets)
                     out.add(
                         table,
                         row.line,
-                        column,
-                        f"'{value}' is not a {target_column} in {ref.path}: add it there first, or fix the code",
+                        columns[-1],
+                        f"'{shown}' is not a {label} in {ref.path}: add it there first, or fix the code"
+                        if len(value) == 1
+                        else f"{shown} is not a ({label}) pair in {ref.path}: use a value listed there for that dimension",
                     )
         if "other_source_ids" in table.header and "sources" in tables:
             valid = {r.get("source_id") for r in tables["sources"].rows}
@@ -405,8 +416,13 @@ def _check_cross_table(tables: dict[str, Table], out: _Collector) -> None:
                 out.add(
                     sig, row.line, "joined_date", f"an original signatory joins on the adoption date ({adopted}), not {joined}"
                 )
-            if (row.get("role") == "original") != (row.get("date_basis") == "adoption"):
-                out.add(sig, row.line, "date_basis", "date_basis 'adoption' goes with role 'original', and only with it")
+            role, basis = row.get("role"), row.get("date_basis")
+            if role == "original" and basis != "adoption":
+                out.add(sig, row.line, "date_basis", "an original signatory has date_basis 'adoption'")
+            if role == "acceded" and basis == "adoption":
+                out.add(sig, row.line, "date_basis", "a party that acceded joined after adoption: use the basis of its date, not 'adoption'")
+            if role in ("signed", "endorsed") and basis == "adoption" and joined and adopted and joined != adopted:
+                out.add(sig, row.line, "joined_date", f"date_basis 'adoption' means the adoption date ({adopted}), not {joined}")
 
     if "agreements" in tables:
         agr = tables["agreements"]
@@ -460,8 +476,54 @@ def _check_cross_table(tables: dict[str, Table], out: _Collector) -> None:
                 if left is None or joined < left:
                     out.add(mem, line, "joined_date", f"{party} already in {bloc} on {joined}: membership spells overlap")
 
+    _check_meetings(tables, declarations, out)
+    _check_clauses(tables, out)
+
     if "sources" in tables:
         _check_sources_cited(tables, out)
+
+
+#: The longest quote the clause matrix keeps (the brief says about 300 characters).
+MAX_QUOTE = 400
+
+
+def _check_meetings(tables: dict[str, Table], declarations: dict[str, Row], out: _Collector) -> None:
+    """A declaration adopted at a meeting carries the meeting's date."""
+    meetings = {r.get("meeting_id"): r for r in tables["meetings"].rows} if "meetings" in tables else {}
+    if "declarations" not in tables:
+        return
+    for row in tables["declarations"].rows:
+        meeting = meetings.get(row.get("meeting_id"))
+        if meeting is not None and row.get("adopted_date") and row.get("adopted_date") != meeting.get("meeting_date"):
+            out.add(
+                tables["declarations"],
+                row.line,
+                "adopted_date",
+                f"adopted at meeting '{row.get('meeting_id')}' on {meeting.get('meeting_date')}, not {row.get('adopted_date')}",
+            )
+
+
+def _check_clauses(tables: dict[str, Table], out: _Collector) -> None:
+    """not_stated has no quote; any other value has its quote and reference; a disagreement has its resolution."""
+    if "clauses" in tables:
+        clauses = tables["clauses"]
+        for row in clauses.rows:
+            stated = row.get("value") != "not_stated"
+            for column in ("quote", "reference"):
+                if stated and not row.get(column):
+                    out.add(clauses, row.line, column, f"a coded value ({row.get('value')}) needs its {column} from the text")
+                if not stated and row.get(column):
+                    out.add(clauses, row.line, column, f"not_stated means the text does not say it: leave {column} empty")
+            if len(row.get("quote")) > MAX_QUOTE:
+                out.add(clauses, row.line, "quote", f"quote is {len(row.get('quote'))} characters: keep the decisive words, at most {MAX_QUOTE}")
+    if "clause_checks" in tables:
+        checks = tables["clause_checks"]
+        for row in checks.rows:
+            differ = row.get("first_value") != row.get("second_value")
+            if differ and not row.get("resolution"):
+                out.add(checks, row.line, "resolution", "the two codings differ: say how the disagreement was settled")
+            if not differ and row.get("resolution"):
+                out.add(checks, row.line, "resolution", "the two codings agree: there is nothing to settle, leave it empty")
 
 
 def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> None:
@@ -503,28 +565,23 @@ def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> Non
         key = (row.get("party_id"), row.get("agreement_id"))
         span = _span(row, "event_date")
         # NOTE: a month- or year-precise date only conflicts if its whole span lies before the opening.
-        if key in opened and span and row.get("event_type") in PRE_SIGNATURE_EVENTS[1:] and span[1] < opened[key][0]:
+        if key in opened and span and row.get("event_type") in AFTER_OPENING_EVENTS and span[1] < opened[key][0]:
             out.add(
                 ev,
                 row.line,
                 "event_date",
                 f"a {row.get('event_type')} on {row.get('event_date')} comes before talks opened ({opened[key][0]}, line {opened[key][1]})",
             )
-    # Within a partner, event ids are numbered in date order.
-    by_party: dict[str, list[Row]] = defaultdict(list)
+    # NOTE: event ids are stable across releases (a later release appends the next free number), so ids are not
+    # in date order; sort by event_date for the order of events.
     for row in ev.rows:
-        by_party[row.get("party_id")].append(row)
-    for rows in by_party.values():
-        dated = [(_span(r, "event_date"), r.get("event_date"), r.get("event_id"), r.line) for r in rows]
-        for (s1, d1, _, _), (s2, d2, eid, line) in zip(dated, dated[1:]):
-            # NOTE: only an event that must lie wholly before the previous one is out of order.
-            if s1 and s2 and s2[1] < s1[0]:
-                out.add(
-                    ev,
-                    line,
-                    "event_date",
-                    f"'{eid}' is dated {d2}, before the previous event ({d1}): number events in date order",
-                )
+        kind, side = row.get("event_type"), row.get("side")
+        if kind in SIDED_EVENTS and not side:
+            out.add(ev, row.line, "side", f"a {kind} step needs its side: ukraine, partner or both")
+        if side and kind not in SIDED_EVENTS:
+            out.add(ev, row.line, "side", f"side is only for {', '.join(SIDED_EVENTS)}; leave it empty for {kind}")
+        if row.get("track") == "us_guarantees" and row.get("agreement_id"):
+            out.add(ev, row.line, "agreement_id", "the US guarantee track has no signed agreement yet: leave agreement_id empty")
 
 
 def _check_sources_cited(tables: dict[str, Table], out: _Collector) -> None:

@@ -10,6 +10,7 @@ from conftest import DATA
 
 import analysis as an
 from analysis import load
+from analysis.schema import table_names
 
 
 def test_types_come_from_the_schema():
@@ -23,7 +24,7 @@ def test_types_come_from_the_schema():
 
 def test_load_dataset_has_every_table_as_attribute():
     ds = an.load_dataset()
-    assert set(ds) == {"sources", "parties", "memberships", "declarations", "signatories", "agreements", "events", "milestones", "claims"}
+    assert set(ds) == set(table_names())
     assert ds.events is ds["events"]
     with pytest.raises(AttributeError, match="no table 'nope'"):
         _ = ds.nope
