@@ -11,6 +11,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("validate", help="check data/ against datapackage.json and the cross-table rules")
     check.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
+    diff = sub.add_parser("diff", help="compare two data releases table by table (folders, or git:REV)")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.add_argument("--markdown", action="store_true")
+    sub.add_parser("coverage", help="print the table of the latest source per topic and table (Markdown)")
+    sub.add_parser("kappa", help="print the agreement between the clause matrix's two coders per dimension (Markdown)")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
     build = sub.add_parser("build", help="execute the notebooks and write self-contained HTML reports")
     build.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
@@ -18,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: the number of cores)")
     build.add_argument("--notebook-dir", default=None, help="where the notebooks are (default: the repository's notebooks/)")
     build.add_argument("--force", action="store_true", help="rebuild every report, even if its inputs did not change")
+    build.add_argument("--executor", choices=["warm", "kernel"], default="warm",
+                       help="warm: import once and fork a child per report (default); kernel: one Jupyter kernel per report")
     build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="only these notebooks (name or path)")
     return parser
 
@@ -28,6 +36,23 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.validation import main as validate_main
 
         return validate_main(args.data_dir)
+    if args.command == "diff":
+        from analysis.diff import main as diff_main
+
+        return diff_main([args.old, args.new] + (["--markdown"] if args.markdown else []))
+    if args.command in ("coverage", "kappa"):
+        from analysis.load import load_dataset
+
+        ds = load_dataset()
+        if args.command == "coverage":
+            from analysis.overview import coverage_markdown
+
+            print(coverage_markdown(ds))
+        else:
+            from analysis.clauses import kappa_markdown
+
+            print(kappa_markdown(ds.clause_checks, ds.clause_dimensions))
+        return 0
     if args.command == "dictionary":
         from analysis.schema import render_dictionary
 
@@ -42,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         force=args.force,
         only=args.notebooks,
         notebook_dir=args.notebook_dir,
+        executor=args.executor,
     )
 
 

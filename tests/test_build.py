@@ -103,13 +103,14 @@ def test_a_failing_notebook_keeps_its_previous_report(project):
     write_notebook(project["notebooks"] / "01_ok.ipynb", "print('changed too')")
     result = build(project)
     assert result.returncode == 1
-    assert "02_other" in result.stderr and "cell 2" in result.stderr and "ValueError: the data is odd" in result.stderr
+    # cells as the notebook numbers them: 1 is the title (Markdown), 2 is `x = 1`, 3 raises
+    assert "02_other" in result.stderr and "cell 3:" in result.stderr and "ValueError: the data is odd" in result.stderr
     assert "the previous report is kept" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert (project["out"] / "02_other.html").read_bytes() == previous
     assert "changed too" in (project["out"] / "01_ok.html").read_text(encoding="utf-8")  # the other report still built
     state = json.loads((project["out"] / ".build-state.json").read_text(encoding="utf-8"))
-    assert "02_other.html" not in state  # so the next build tries it again
+    assert "02_other.html" not in state["reports"]  # so the next build tries it again
 
 
 def test_bad_data_stops_the_build_with_the_validator_messages(project):
@@ -117,7 +118,7 @@ def test_bad_data_stops_the_build_with_the_validator_messages(project):
     path.write_text(path.read_text(encoding="utf-8").replace("UKR,Ukraine", "ukr,Ukraine"), encoding="utf-8")
     result = build(project)
     assert result.returncode == 1
-    assert "parties.csv:" in result.stdout and "party_id" in result.stdout and "build stopped" in result.stdout
+    assert "parties.csv:" in result.stdout and "party_id" in result.stdout and "nothing was rebuilt" in result.stderr
     assert "building" not in result.stdout  # nothing was executed
 
 
@@ -126,3 +127,159 @@ def test_unknown_notebook_is_a_clear_error(project):
     assert result.returncode != 0
     assert "no notebook or report named 99_nothing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- honest about freshness (issue 12)
+
+
+def test_a_report_replaced_behind_the_builds_back_is_rebuilt(project):
+    # e.g. a build killed after writing a report but before saving its state, then the data reverted
+    (project["out"] / "01_ok.html").write_text("<html>from other data</html>", encoding="utf-8")
+    again = build(project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "building 1 of 2 report(s)" in again.stdout
+    assert "release" in (project["out"] / "01_ok.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_site_page_is_rewritten(project):
+    (project["out"] / "index.html").unlink()
+    again = build(project)
+    assert again.returncode == 0 and (project["out"] / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",  # garbage
+        "[]",  # the wrong shape
+        '{"version": 2, "plan": {"inputs": 5, "partners": []}, "reports": {"01_ok.html": {"key": 1}}}',  # odd values
+        '{"version": 2, "plan": {}, "reports": {"01_ok.html": "x", "02_other.html": {"key": "k", "sha256": null}}}',
+    ],
+)
+def test_a_bad_state_file_means_a_rebuild_not_a_crash(project, content):
+    (project["out"] / ".build-state.json").write_text(content, encoding="utf-8")
+    again = build(project)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "building 2 of 2 report(s)" in again.stdout
+
+
+def test_a_table_in_a_subfolder_is_part_of_the_input_key(project):
+    package = json.loads((project["data"] / "datapackage.json").read_text(encoding="utf-8"))
+    (project["data"] / "extra").mkdir()
+    shutil.move(project["data"] / "milestones.csv", project["data"] / "extra" / "milestones.csv")
+    for resource in package["resources"]:
+        if resource["name"] == "milestones":
+            resource["path"] = "extra/milestones.csv"
+    (project["data"] / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    assert "building 2 of 2" in build(project).stdout
+    assert build(project).stdout.startswith("up to date")
+    table = project["data"] / "extra" / "milestones.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("Vilnius", "Vilnius "), encoding="utf-8")
+    result = build(project)
+    assert "building 2 of 2" in result.stdout or "milestones.csv" in result.stdout  # rebuilt (or refused: spaces)
+
+
+def test_a_second_build_into_the_same_folder_is_refused(project):
+    import fcntl
+
+    with open(project["out"] / ".build.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = build(project, "--force")
+    assert result.returncode == 1
+    assert "another build is writing to" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["file", "read-only"])
+def test_an_impossible_output_location_is_a_clear_error(project, tmp_path, kind):
+    import os
+
+    if kind == "file":
+        target = tmp_path / "a-file"
+        target.write_text("x", encoding="utf-8")
+        expected = "is a file, not a folder"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only folders; the check needs an ordinary user")
+        target = tmp_path / "ro"
+        target.mkdir(mode=0o555)
+        expected = "is not writable"
+    result = run_build("--notebook-dir", str(project["notebooks"]), "--data-dir", str(project["data"]), "--out", str(target), check=False)
+    assert result.returncode == 1 and expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_output_location_under_a_file_is_a_clear_error(project, tmp_path):
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    result = run_build("--notebook-dir", str(project["notebooks"]), "--data-dir", str(project["data"]),
+                       "--out", str(tmp_path / "f" / "reports"), check=False)  # fmt: skip
+    assert result.returncode == 1 and "cannot create the output folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_the_build_quickly_and_keeps_what_landed(project):
+    import os
+    import signal
+    import time
+
+    before = json.loads((project["out"] / ".build-state.json").read_text(encoding="utf-8"))["reports"]["02_other.html"]
+    write_notebook(project["notebooks"] / "02_other.ipynb", "import time\ntime.sleep(60)")
+    args = ["--notebook-dir", str(project["notebooks"]), "--data-dir", str(project["data"]), "--out", str(project["out"]), "--jobs", "1"]
+    write_notebook(project["notebooks"] / "01_ok.ipynb", "print('quick')")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "build", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    seen = ""
+    while time.monotonic() < deadline:  # wait until the quick report has landed and the slow one runs
+        state = project["out"] / ".build-state.json"
+        if state.exists() and "quick" in (project["out"] / "01_ok.html").read_text(encoding="utf-8"):
+            seen = state.read_text(encoding="utf-8")
+            break
+        time.sleep(0.2)
+    assert "01_ok.html" in seen
+    started = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - started < 10
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in err and "Traceback" not in out + err
+    state = json.loads((project["out"] / ".build-state.json").read_text(encoding="utf-8"))
+    assert "01_ok.html" in state["reports"]
+    assert state["reports"]["02_other.html"] == before  # the interrupted report: still the old one, recorded as such
+
+
+# --------------------------------------------------------------------------- the warm executor (issue 13)
+
+
+def test_warm_and_kernel_builds_give_identical_reports(tmp_path):
+    """Byte-identical HTML from the default warm build and from one Jupyter kernel per report."""
+    names = ["01_coalition_growth", "partners/BGR"]
+    warm, kernel = tmp_path / "warm", tmp_path / "kernel"
+    run_build("--out", str(warm), *names)
+    run_build("--out", str(kernel), "--executor", "kernel", *names)
+    for name in names:
+        assert (warm / f"{name}.html").read_bytes() == (kernel / f"{name}.html").read_bytes(), name
+
+
+def test_one_notebooks_globals_and_settings_do_not_leak_into_the_next(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    write_notebook(notebooks / "01_set.ipynb", "LEAK = 1\nimport matplotlib as mpl\nmpl.rcParams['lines.linewidth'] = 9\n"
+                   "import pandas as pd\npd.set_option('display.max_rows', 3)\nimport random\nprint(random.random())")  # fmt: skip
+    write_notebook(notebooks / "02_get.ipynb", "import matplotlib as mpl, pandas as pd\n"
+                   "print('leak' if 'LEAK' in globals() else 'no leak', mpl.rcParams['lines.linewidth'], pd.get_option('display.max_rows'))\n"
+                   "import random\nprint(random.random())")  # fmt: skip
+    out = tmp_path / "out"
+    run_build("--notebook-dir", str(notebooks), "--out", str(out), "--jobs", "1")
+    second = (out / "02_get.html").read_text(encoding="utf-8")
+    assert "no leak 1.5 60" in second  # matplotlib's and pandas' defaults, untouched by 01
+    first_random = (out / "01_set.html").read_text(encoding="utf-8").split("<pre>")[1].split("</pre>")[0]
+    assert first_random not in second  # fresh random state per report, not a copy of the parent's
+
+
+def test_the_no_op_build_reads_no_data(project, monkeypatch):
+    """Up to date is decided from hashes: the validator is not even imported."""
+    code = (
+        "import sys\nfrom analysis.build import main\n"
+        f"status = main(data_dir={str(project['data'])!r}, out_dir={str(project['out'])!r}, notebook_dir={str(project['notebooks'])!r})\n"
+        "print('validator:', 'analysis.validation' in sys.modules)\nsys.exit(status)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "up to date" in result.stdout and "validator: False" in result.stdout

@@ -1,0 +1,22 @@
+"""The build: notebooks → self-contained HTML reports, plus the site around them.
+
+``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [NOTEBOOK ...]``
+
+Split by what it does (a newcomer changing one thing reads one module):
+
+- :mod:`~analysis.build.plan`: which reports exist, their input keys, the state file, the lock. Standard
+  library only, so "up to date" is decided without importing anything heavy.
+- :mod:`~analysis.build.execute`: running notebooks. The default warm executor imports the heavy
+  libraries once and forks one child per report; a kernel per report is the fallback.
+- :mod:`~analysis.build.export`: the offline template and the sanitizer, and the atomic write.
+- :mod:`~analysis.build.site`: the landing page, the data page, downloads and navigation (Jinja templates).
+- :mod:`~analysis.build.run`: the order of it all, and how errors and Ctrl-C are reported.
+
+Promises: a failing notebook leaves its previous report in place; invalid data stops the build before
+any notebook runs; the same inputs give the same bytes; a report is "up to date" only if the file on
+disk is the one built from the current inputs.
+"""
+
+from analysis.build.run import main
+
+__all__ = ["main"]

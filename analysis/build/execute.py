@@ -1,0 +1,386 @@
+"""Execution: run each report's notebook and capture its outputs into the notebook.
+
+Two executors with one interface, :meth:`run` (jobs in, one :class:`Outcome` per job out, handed to a
+callback in the build's own process as each finishes):
+
+- :class:`WarmExecutor` (the default). The build process imports the heavy libraries once (pandas,
+  matplotlib, seaborn, lifelines, geopandas, IPython, nbformat) and loads the data once, then
+  ``fork()``\\ s one child per report. The child runs the cells in a fresh IPython shell and captures
+  their outputs (display data, results, streams, errors) exactly as a kernel reports them; the
+  parent exports the notebook. Each child starts from the parent's pristine state: no notebook ever
+  runs in a process another notebook has touched, so globals, rcParams, pandas options and warning
+  registries cannot leak. Random seeds are drawn afresh in each child, as in a new interpreter.
+- :class:`KernelExecutor`: one Jupyter kernel per report through nbclient. Used where ``fork`` is
+  unavailable, and by the tests that prove the two give byte-identical reports.
+
+Failures name the notebook, the cell as the notebook numbers it (1 = its first cell; injected
+parameter cells are not counted) and the error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.build.plan import Job
+from analysis.schema import DATA_DIR_ENV
+
+CELL_TIMEOUT_S = 600
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: What the warm process imports before forking: everything a notebook is likely to import.
+WARM_MODULES = (
+    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats", "lifelines", "geopandas", "shapely",
+    "pycountry", "currency_converter", "IPython", "IPython.core.interactiveshell", "nbformat",
+    "analysis.load", "analysis.coalition", "analysis.negotiations", "analysis.overview", "analysis.agreements",
+    "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.maps", "analysis.clauses",
+    "analysis.money", "analysis.guarantees", "analysis.figures", "analysis.diff",
+)  # fmt: skip
+#: Warm up only for builds of at least this many reports.
+WARM_FROM_JOBS = 3
+#: The environment every notebook runs in (a kernel gets it at start; the warm process before imports).
+NOTEBOOK_ENV = {"PYTHONHASHSEED": "0", "MPLBACKEND": INLINE_BACKEND, "OPENBLAS_NUM_THREADS": "1"}
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    seconds: float
+    message: str = ""
+    nb: object = None  # the executed notebook (nbformat node) when ok
+
+
+def quiet_imports() -> None:
+    """Skip an optional import that costs about 2 s and serves nothing here.
+
+    jsonschema (under nbformat) imports ``rfc3987_syntax`` when it is installed (JupyterLab brings it)
+    only to check IRI formats, which notebook validation never uses; its grammar takes ~2 s to build.
+    A ``None`` entry makes that optional import fail fast, as if the package were absent.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def prepare(job: Job):
+    """Read the notebook, inject its parameters after the cell tagged ``parameters``, and give every cell a
+    stable id (so the HTML does not change between builds). Each code cell remembers its number in the
+    notebook file (1-based) for error messages."""
+    quiet_imports()
+    import nbformat
+
+    nb = nbformat.read(job.notebook, as_version=4)
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.metadata["build_number"] = number
+    if job.parameters:
+        assignments = "\n".join(f"{k} = {v!r}" for k, v in job.parameters)
+        cell = nbformat.v4.new_code_cell(f"# Parameters injected by the build\n{assignments}")
+        cell.metadata["tags"] = ["injected-parameters"]
+        position = next((i + 1 for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), 0)
+        nb.cells.insert(position, cell)
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index}"
+    return nb
+
+
+def _strip_build_metadata(nb) -> None:
+    for cell in nb.cells:
+        cell.metadata.pop("build_number", None)
+
+
+def _where(cell) -> str:
+    number = cell.metadata.get("build_number")
+    return f"cell {number}" if number else "the injected parameters cell"
+
+
+# --------------------------------------------------------------------------- the warm executor
+
+
+def fork_available() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+class WarmExecutor:
+    """Import once, fork per report (see the module docstring)."""
+
+    name = "warm"
+
+    def __init__(self, data_dir: Path, workers: int):
+        self.data_dir = data_dir
+        self.workers = max(1, workers)
+        self.children: dict[int, tuple[Job, Path, float]] = {}
+
+    def warm(self, jobs: int) -> None:
+        """Import the heavy libraries and load the data once, before any fork.
+
+        For a build of one or two reports the children import what they need themselves: warming up
+        everything would cost more than it saves. The reports' bytes are the same either way.
+        """
+        import importlib
+
+        quiet_imports()
+        if jobs < WARM_FROM_JOBS:
+            return
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass  # a module the project does not have (yet) is simply not pre-imported
+        # NOTE: matplotlib_inline must not be imported here: importing it outside IPython skips the
+        # inline set-up that each child's first figure performs (and changes the figure dpi).
+        assert "matplotlib_inline.backend_inline" not in sys.modules, "the warm import activated the inline backend"
+        from analysis.load import load_dataset
+
+        load_dataset(self.data_dir)  # validated and cached: every child inherits it
+
+    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
+        self.warm(len(jobs))
+        scratch = Path(tempfile.mkdtemp(prefix="analysis-build-"))
+        pending = list(jobs)
+        try:
+            while pending or self.children:
+                while pending and len(self.children) < self.workers:
+                    job = pending.pop(0)
+                    result = scratch / f"{len(pending)}-{job.name.replace('/', '_')}.json"
+                    pid = os.fork()
+                    if pid == 0:  # the child never returns from here
+                        _child_main(job, self.data_dir, result)
+                    self.children[pid] = (job, result, time.perf_counter())
+                pid, _status = os.wait()
+                if pid not in self.children:
+                    continue
+                job, result, started = self.children.pop(pid)
+                on_done(_read_result(job, result, time.perf_counter() - started))
+        finally:
+            self.stop()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def stop(self) -> None:
+        """End every child still running (on Ctrl-C or an error) and reap it."""
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.children.pop(pid, None)
+
+
+def _read_result(job: Job, result: Path, seconds: float) -> Outcome:
+    import nbformat
+
+    try:
+        payload = json.loads(result.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Outcome(job, False, seconds, "the notebook's process ended without a result (killed, or out of memory)")
+    if not payload.get("ok"):
+        return Outcome(job, False, seconds, payload.get("message", "unknown error"))
+    nb = nbformat.from_dict(payload["nb"])
+    return Outcome(job, True, seconds, nb=nb)
+
+
+def _child_main(job: Job, data_dir: Path, result: Path) -> None:
+    """In the forked child: run the notebook, write the result, and leave without running the parent's cleanup."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a child at once; the parent reports it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.environ[DATA_DIR_ENV] = str(data_dir)
+        os.chdir(job.notebook.parent)
+        _reseed()
+        nb = prepare(job)
+        failure = run_in_shell(nb)
+        _strip_build_metadata(nb)
+        payload = {"ok": failure is None, "message": failure, "nb": nb if failure is None else None}
+        result.write_text(json.dumps(payload), encoding="utf-8")
+        status = 0
+    except BaseException as exc:  # noqa: BLE001 - anything at all must end in a result, not a traceback
+        try:
+            result.write_text(json.dumps({"ok": False, "message": f"{type(exc).__name__}: {exc}"}), encoding="utf-8")
+        except OSError:
+            pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(status)
+
+
+def _reseed() -> None:
+    """Fresh random state, as a new interpreter would have (a fork copies the parent's)."""
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+
+
+class _Capture:
+    """A text stream that appends what is written to the current cell's outputs, as a kernel does."""
+
+    def __init__(self, name: str, sink: list):
+        self.name, self.sink = name, sink
+        self.encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        from nbformat.v4 import new_output
+
+        if text:
+            last = self.sink[-1] if self.sink else None
+            if last is not None and last.get("output_type") == "stream" and last.get("name") == self.name:
+                last["text"] += text
+            else:
+                self.sink.append(new_output("stream", name=self.name, text=text))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+
+def _jsonable(data: dict) -> dict:
+    """Display data as a kernel sends it: binary images base64-encoded."""
+    return {k: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for k, v in data.items()}
+
+
+def run_in_shell(nb) -> str | None:
+    """Run every code cell of ``nb`` in a new in-process IPython shell, storing outputs in the cells.
+
+    Returns None, or where and why it failed (``"cell 4: KeyError: 'x'"``).
+    """
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from nbformat.v4 import new_output
+
+    sink: list = []
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
+            sink.append(new_output("display_data", data=_jsonable(data), metadata=metadata or {}))
+
+        def clear_output(self, wait=False) -> None:
+            sink.clear()
+
+    class Hook(DisplayHook):
+        def start_displayhook(self) -> None:
+            pass
+
+        def write_output_prompt(self) -> None:
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None) -> None:
+            sink.append(
+                new_output("execute_result", data=_jsonable(format_dict), metadata=md_dict or {}, execution_count=self.prompt_count)
+            )
+
+        def finish_displayhook(self) -> None:
+            pass
+
+    shell = InteractiveShell.instance(display_pub_class=Publisher, displayhook_class=Hook)
+    stdout, stderr = sys.stdout, sys.stderr
+    failure = None
+
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"the cell ran longer than {CELL_TIMEOUT_S} s")
+
+    previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            sink = cell.outputs = []
+            sys.stdout, sys.stderr = _Capture("stdout", sink), _Capture("stderr", sink)
+            signal.alarm(CELL_TIMEOUT_S)
+            try:
+                result = shell.run_cell(cell.source, store_history=True, silent=False)
+            finally:
+                signal.alarm(0)
+                sys.stdout, sys.stderr = stdout, stderr
+            cell.execution_count = shell.execution_count - 1
+            error = result.error_before_exec or result.error_in_exec
+            if error is not None:
+                cell.outputs = [o for o in sink if o.get("output_type") != "stream" or o.get("name") != "stderr"]
+                cell.outputs.append(new_output("error", ename=type(error).__name__, evalue=str(error), traceback=[]))
+                failure = f"{_where(cell)}: {type(error).__name__}: {error}"
+                break
+    finally:
+        signal.signal(signal.SIGALRM, previous_alarm)
+    return failure
+
+
+# --------------------------------------------------------------------------- the kernel executor
+
+
+class KernelExecutor:
+    """One Jupyter kernel per report, ``workers`` at a time (the fallback, and the reference for tests)."""
+
+    name = "kernel"
+
+    def __init__(self, data_dir: Path, workers: int):
+        self.data_dir = data_dir
+        self.workers = max(1, workers)
+
+    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(self._run_one, job) for job in jobs]
+            try:
+                for future in as_completed(futures):
+                    on_done(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _run_one(self, job: Job) -> Outcome:
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
+        env = dict(os.environ, **{DATA_DIR_ENV: str(self.data_dir)}, **NOTEBOOK_ENV)
+        started = time.perf_counter()
+        nb = prepare(job)
+        client = NotebookClient(
+            nbformat.v4.new_notebook(),
+            timeout=CELL_TIMEOUT_S,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(job.notebook.parent)}},
+            record_timing=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # the kernel's TCP notice is noise on a local build
+        )
+        try:
+            with client.setup_kernel(env=env):
+                client.nb = nb
+                for index, cell in enumerate(nb.cells):
+                    try:
+                        client.execute_cell(cell, index)
+                    except CellExecutionError:
+                        error = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
+                        message = f"{_where(cell)}: {error.get('ename', 'Error')}: {error.get('evalue', '')}"
+                        return Outcome(job, False, time.perf_counter() - started, message)
+        except Exception as exc:  # the kernel died or timed out: report it, never a traceback
+            return Outcome(job, False, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        _strip_build_metadata(nb)
+        return Outcome(job, True, time.perf_counter() - started, nb=nb)
+
+
+def executor(kind: str, data_dir: Path, workers: int):
+    """The executor to use: ``warm`` (default; kernels where fork is unavailable) or ``kernel``."""
+    if kind == "warm" and not fork_available():
+        print("note: this platform cannot fork; running each report in its own kernel instead", file=sys.stderr)
+        kind = "kernel"
+    return (WarmExecutor if kind == "warm" else KernelExecutor)(data_dir, workers)

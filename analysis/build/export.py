@@ -1,0 +1,99 @@
+"""Export: an executed notebook → one self-contained, sanitized HTML report.
+
+- The ``offline`` template (``analysis/templates/offline``) removes every remote script of the lab
+  template and sets a content-security policy, so a report opens from ``file://`` with no network.
+- Outputs pass an allowlist sanitizer (nbconvert's ``SanitizeHTML``): data that slipped past the
+  notebooks' own escaping (``analysis.report``) still cannot run a script.
+- Code cells and prompts are hidden; stderr (warnings) is left out of the report and returned so the
+  build can print it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.build.plan import Job, write_atomic
+from analysis.build.site import css
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE_DIR / "templates"
+
+
+def allowed_html() -> dict:
+    """The tags and attributes a report's outputs may contain; anything else is escaped."""
+    tags = [
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "details", "div", "dl", "dt", "em", "figcaption",
+        "figure", "h1", "h2", "h3", "h4", "h5", "hr", "i", "li", "nav", "ol", "p", "pre", "small", "span", "strong",
+        "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    ]  # fmt: skip
+    attributes = {
+        "*": ["class", "id", "title", "aria-label", "role"],
+        "a": ["href", "rel", "class", "title", "download"],
+        "td": ["class", "colspan", "rowspan", "data-sort"],
+        "th": ["class", "colspan", "rowspan", "scope", "aria-sort"],
+        "table": ["class", "id", "data-filter"],
+    }  # fmt: skip
+    return {"tags": tags, "attributes": attributes}
+
+
+def make_exporter():
+    """The HTML exporter: offline template, hidden code, sanitized outputs (building it is slow: make one)."""
+    from analysis.build.execute import quiet_imports
+
+    quiet_imports()
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
+    from traitlets.config import Config
+
+    config = Config()
+    config.SanitizeHTML.update(allowed_html())
+    config.SanitizeHTML.strip = False
+    exporter = HTMLExporter(
+        config=config,
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_preprocessor(SanitizeHTML(config=config), enabled=True)
+    return exporter
+
+
+def drop_stderr(nb) -> list[str]:
+    """Remove stderr streams from the notebook's outputs; return their last lines (for the build log)."""
+    warnings = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = str(output.get("text", "")).strip()
+                if text:
+                    warnings.append(text.splitlines()[-1])
+                continue
+            kept.append(output)
+        cell.outputs = kept
+    return warnings
+
+
+def export(job: Job, nb, out_dir: Path, exporter, page: dict) -> tuple[list[str], str]:
+    """Write the executed notebook as sanitized, offline HTML, atomically.
+
+    ``page`` is what the site gives every report (release, navigation, footer; see
+    :func:`analysis.build.site.page_context`). Returns the stderr lines left out and the HTML written.
+    """
+    warnings = drop_stderr(nb)
+    nb.metadata["title"] = job.title
+    resources = {
+        "metadata": {"name": job.title},
+        "report_css": css(),
+        "report": page,
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    target = out_dir / job.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, body)
+    return warnings, body

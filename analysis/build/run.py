@@ -1,0 +1,156 @@
+"""The build's entry point: plan, validate, execute, export, write the site, in that order.
+
+``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [NOTEBOOK ...]``
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.build import plan
+from analysis.build.plan import BuildError, Job, State
+from analysis.schema import display_path, resolve_data_dir
+
+
+def _plan_jobs(data: Path, notebooks: Path, state: State, shared: str) -> tuple[list[Job], bool]:
+    """Every report the folder should hold. Reuses the last plan when the inputs are unchanged (a no-op
+    build reads no data); otherwise validates first, so that no job ever reads invalid data.
+    Returns the jobs and whether the data was validated now."""
+    if state.plan.get("inputs") == shared:
+        return plan.notebook_jobs(notebooks) + plan.profile_jobs(state.plan["partners"], notebooks), False
+    from analysis.validation import validate
+
+    report = validate(data)
+    if not report.ok:
+        for problem in report.problems:
+            print(problem)
+        raise BuildError(
+            f"the data in {display_path(data)} has {len(report.problems)} problem(s); nothing was rebuilt "
+            "(run `python -m analysis validate` to see them again)"
+        )
+    partners = plan.partners_from_tables(report.tables)
+    state.plan = {"inputs": shared, "partners": partners}
+    return plan.notebook_jobs(notebooks) + plan.profile_jobs(partners, notebooks), True
+
+
+def _delegate(argv: list[str], out: Path) -> int:
+    """Re-run the build in a process whose hash seed and thread settings are fixed before any import.
+
+    Python fixes ``PYTHONHASHSEED`` at start-up, and set ordering (and so report bytes) depends on it.
+    """
+    from analysis.build.execute import NOTEBOOK_ENV
+
+    env = dict(os.environ, **NOTEBOOK_ENV, **{plan.LOCK_HELD_ENV: str(out)})
+    child = subprocess.Popen([sys.executable, "-m", "analysis", "build", *argv], env=env)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:  # the child got the same Ctrl-C: let it save its state and stop
+        try:
+            return child.wait(timeout=30)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            child.kill()
+            return 130
+
+
+def main(
+    data_dir: str | None = None,
+    out_dir: str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+    notebook_dir: str | None = None,
+    executor: str = "warm",
+) -> int:
+    """Build the reports; returns the exit status (0 ok, 1 if any notebook or the data failed, 130 on Ctrl-C)."""
+    try:
+        return _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build interrupted: reports finished so far are kept and recorded; run it again to finish", file=sys.stderr)
+        return 130
+
+
+def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind) -> int:
+    data = resolve_data_dir(data_dir)
+    out = Path(out_dir).resolve() if out_dir else plan.DEFAULT_OUT
+    notebooks = Path(notebook_dir).resolve() if notebook_dir else plan.NOTEBOOK_DIR
+    if not data.is_dir():
+        raise BuildError(f"the data folder {data} does not exist or is not a folder")
+    if not notebooks.is_dir():
+        raise BuildError(f"the notebook folder {notebooks} does not exist or is not a folder")
+    plan.prepare_output(out)
+    with plan.Lock(out):
+        state = State(out)
+        shared = plan.inputs_key(data)
+        everything, validated = _plan_jobs(data, notebooks, state, shared)
+        chosen = plan.select(everything, only)
+        keys = {job.output: plan.job_key(job, shared) for job in chosen}
+        todo = [j for j in chosen if force or not state.is_current(out, j.output, keys[j.output])]
+        from analysis.build import site
+
+        site_current = site.is_current(out, state, shared, everything)
+        if not todo and site_current:
+            print(f"up to date: {len(chosen)} report(s) in {display_path(out)}")
+            return 0
+        if os.environ.get("PYTHONHASHSEED") != "0":
+            argv = ["--data-dir", str(data), "--out", str(out), "--notebook-dir", str(notebooks), "--executor", executor_kind]
+            argv += (["--jobs", str(jobs)] if jobs else []) + (["--force"] if force else []) + list(only or [])
+            state.save() if validated else None
+            return _delegate(argv, out)
+        return _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, len(chosen))
+
+
+
+def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, chosen_count) -> int:
+    from analysis.build import site
+    from analysis.build.execute import executor
+    from analysis.build.export import export, make_exporter
+
+    workers = max(1, jobs or os.cpu_count() or 1)
+    state.save()
+    failures = []
+    if todo:
+        runner = executor(executor_kind, data, workers)
+        print(
+            f"building {len(todo)} of {chosen_count} report(s) with {min(workers, len(todo))} job(s) at a time "
+            f"({runner.name} start)",
+            flush=True,
+        )
+        exporter = make_exporter()
+        done = 0
+
+        def on_done(outcome) -> None:
+            nonlocal done
+            done += 1
+            warnings: list[str] = []
+            if outcome.ok:
+                page = site.page_context(outcome.job, everything, data, out)
+                warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
+                state.landed(outcome.job.output, keys[outcome.job.output], plan.hashlib.sha256(body.encode()).hexdigest(), outcome.seconds)
+            else:
+                failures.append(outcome)
+                state.forget(outcome.job.output)
+            status = "ok" if outcome.ok else "FAILED"
+            print(f"[{done}/{len(todo)}] {outcome.job.name}: {status} ({outcome.seconds:.1f} s)", flush=True)
+            for warning in warnings:
+                print(f"    warning (stderr, left out of the report): {warning}")
+
+        runner.run(plan.schedule(todo, {j.output: state.seconds(j.output) for j in todo}), on_done)
+    site.write(out, everything, data, state, shared)
+    for failure in failures:
+        kept = "the previous report is kept" if (out / failure.job.output).exists() else "no report written"
+        print(
+            f"error: notebook {display_path(failure.job.notebook)} ({failure.job.name}) failed at {failure.message}; {kept}",
+            file=sys.stderr,
+        )
+    stale = [j.output for j in everything if (out / j.output).exists() and not state.is_current(out, j.output, plan.job_key(j, shared))]
+    if stale:
+        print(f"note: {len(stale)} report(s) in {display_path(out)} were built from other inputs and not rebuilt this time: {', '.join(stale[:5])}{' …' if len(stale) > 5 else ''}")
+    built = len(todo) - len(failures)
+    print(f"{built} report(s) built, {len(failures)} failed; index: {display_path(out / 'index.html')}")
+    return 1 if failures else 0

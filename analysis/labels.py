@@ -1,0 +1,173 @@
+"""Plain words for reports: labels for codes and columns, dates at their precision, plurals, name lists.
+
+One place decides how the reports say a thing, so every page says it the same way.
+
+>>> format_date("2024-01-01", "month"), format_date("2024-01-12"), format_date("2025-01-01", "year")
+('Jan 2024', '12 Jan 2024', '2025')
+>>> plural(0, "round"), plural(1, "round"), plural(3, "country", "countries")
+('no rounds', '1 round', '3 countries')
+>>> join_names(["Sweden", "Austria", "Norway"])
+'Austria, Norway and Sweden'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+#: The spelling the project uses for names that sources spell several ways.
+ZELENSKYY = "Volodymyr Zelenskyy"
+
+EVENT_LABELS = {
+    "negotiations_opened": "Talks opened",
+    "negotiation_round": "Negotiation round",
+    "text_agreed": "Text agreed",
+    "approved": "Approved",
+    "ratified": "Ratified",
+    "entered_into_force": "Entered into force",
+    "signing_postponed": "Signing postponed",
+    "signed": "Signed",
+}
+
+STAGE_LABELS = {
+    "signed": "Signed an agreement",
+    "negotiating": "Negotiating",
+    "joined": "Joined the declaration only",
+}
+
+SIDE_LABELS = {"ukraine": "Ukraine", "partner": "the partner", "both": "both sides"}
+
+CLAIM_KIND_LABELS = {
+    "declaration_joiners": "countries that joined the G7 declaration",
+    "declaration_participants": "participants in the G7 declaration",
+    "agreements_signed": "bilateral agreements signed",
+    "partners_negotiating": "partners negotiating",
+    "coalition_participants": "countries in the Coalition of the Willing",
+    "declaration_endorsers": "endorsers of the Paris Declaration",
+}
+
+#: Column names → headers a reader understands (for tables that show data columns).
+COLUMN_LABELS = {
+    "party_id": "Code",
+    "party_name": "Partner",
+    "partner": "Partner",
+    "joined_date": "Joined",
+    "signed_date": "Signed",
+    "event_date": "Date",
+    "opened_date": "Talks opened",
+    "event_type": "Step",
+    "place": "Place",
+    "title": "Title",
+    "term_years": "Term (years)",
+    "partner_signatory": "Signed for the partner by",
+    "ukraine_signatory": "Signed for Ukraine by",
+    "ukraine_lead": "Ukraine's delegation led by",
+    "partner_lead": "Partner's delegation led by",
+    "description": "What happened",
+    "note": "Note",
+    "source": "Source",
+    "stage": "Stage",
+    "days": "Days",
+}
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        return dt.date.fromisoformat(value.strip()[:10])
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp (NaT has no year)
+        if value != value:
+            return None
+        return value.to_pydatetime().date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def format_date(value, precision: str | None = "day") -> str:
+    """A date as a reader writes it, at the precision the source gives: ``12 Jan 2024``, ``Jan 2024``, ``2024``.
+
+    Missing dates are a dash.
+
+    >>> format_date(None), format_date("2023-07-12", None)
+    ('–', '12 Jul 2023')
+    """
+    day = _as_date(value)
+    if day is None:
+        return "–"
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return f"{_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def iso(value) -> str:
+    """``YYYY-MM-DD`` for sorting, or an empty string.
+
+    >>> iso("2024-01-12"), iso(None)
+    ('2024-01-12', '')
+    """
+    day = _as_date(value)
+    return day.isoformat() if day else ""
+
+
+def plural(n: int, singular: str, plural_form: str | None = None, zero: str = "no") -> str:
+    """``n`` with the right form of the noun; zero reads as ``no rounds`` (or ``zero`` given).
+
+    >>> plural(2, "day"), plural(0, "agreement", zero="0")
+    ('2 days', '0 agreements')
+    """
+    n = int(n)
+    word = singular if n == 1 else (plural_form or singular + "s")
+    return f"{zero if n == 0 else f'{n:,}'} {word}"
+
+
+def days(n) -> str:
+    """A whole number of days: ``436 days`` (never ``436.0``).
+
+    >>> days(436.0), days(1)
+    ('436 days', '1 day')
+    """
+    return plural(round(float(n)), "day", zero="0")
+
+
+def join_names(names, conjunction: str = "and") -> str:
+    """Names sorted alphabetically and joined as prose.
+
+    >>> join_names(["B"]), join_names([]), join_names(["b", "a"], "or")
+    ('B', '', 'a or b')
+    """
+    items = sorted({str(n) for n in names}, key=str.casefold)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def share(part: int, whole: int) -> str:
+    """``15 of 30 (50%)``: the count first, so the percentage never stands alone.
+
+    >>> share(15, 30), share(0, 0)
+    ('15 of 30 (50%)', '0 of 0')
+    """
+    if not whole:
+        return f"{part} of {whole}"
+    return f"{part} of {whole} ({part / whole:.0%})"
+
+
+def event_label(event_type: str) -> str:
+    """The plain label of an event type.
+
+    >>> event_label("text_agreed"), event_label("something_new")
+    ('Text agreed', 'Something new')
+    """
+    return EVENT_LABELS.get(event_type, str(event_type).replace("_", " ").capitalize())

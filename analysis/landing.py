@@ -1,0 +1,123 @@
+"""What the site pages show beyond the reports: the headline numbers, the landing charts, the release notes
+and the data documentation as HTML. Used by the build's ``site`` module; every number comes from
+:mod:`analysis.figures`, so the landing page and the reports agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import figures, labels
+from analysis.schema import resolve_data_dir
+
+HEADLINE = ("declaration_parties", "declaration_joiners", "agreements_signed", "partners_signed", "median_days_opened_to_signed")
+HEADLINE_LABELS = {
+    "declaration_parties": "parties to the G7 declaration, the G7 and the EU included",
+    "declaration_joiners": "countries joined it after Vilnius",
+    "agreements_signed": "bilateral security agreements signed",
+    "partners_signed": "partners have signed one",
+    "median_days_opened_to_signed": "from opening talks to signing, for the median signer",
+}
+CITATION = "Ukraine's security guarantees: declaration signatories, bilateral agreements and negotiations, data release {version} (cut-off {cutoff})."
+
+
+def release(data_dir=None) -> dict:
+    """The release as the pages print it: version, cut-off, latest source date, citation."""
+    from analysis.load import data_version, load_sources
+
+    version = data_version(data_dir)
+    sources = load_sources(data_dir)
+    latest = sources["published_date"].dropna().max()
+    cutoff_label = labels.format_date(version["cutoff_date"])
+    return {
+        "version": version["version"],
+        "cutoff_date": version["cutoff_date"],
+        "cutoff_label": cutoff_label,
+        "latest_source_label": labels.format_date(latest) if pd.notna(latest) else "",
+        "citation": CITATION.format(version=version["version"], cutoff=cutoff_label),
+    }
+
+
+def _png(fig, alt: str, caption: str, csv: str | None = None) -> dict:
+    """A figure as an embedded 2x PNG (crisp on high-density screens) with its alt text and caption."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    dpi = fig.get_dpi()
+    fig.savefig(buffer, format="png", dpi=dpi * 2, metadata={"Software": None})
+    width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
+    plt.close(fig)
+    src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"src": src, "alt": alt, "caption": caption, "csv": csv, "width": width, "height": height}
+
+
+def content(data_dir=None) -> dict:
+    """The landing page's computed content: headline numbers, the growth chart, what changed."""
+    from analysis.coalition import G7_DECLARATION, composition_by_bloc
+    from analysis.load import data_version, load_dataset
+    from analysis.plots import plot_growth, use_theme
+
+    ds = load_dataset(data_dir)
+    cutoff = data_version(data_dir)["cutoff_date"]
+    headline = []
+    for name in HEADLINE:
+        fig = figures.compute(name, ds, cutoff)
+        number = fig.text.split(" ")[0] if fig.value is not None else fig.text
+        headline.append({"value": fig.text if name == "median_days_opened_to_signed" else number,
+                         "label": HEADLINE_LABELS[name], "definition": fig.definition})  # fmt: skip
+    use_theme()
+    composition = composition_by_bloc(ds.signatories, ds.memberships, ds.parties, G7_DECLARATION)
+    parties = figures.text("declaration_parties", ds, cutoff)
+    chart = plot_growth(composition, ds.milestones, title=f"The G7 declaration grew to {parties}",
+                        end=composition["joined_date"].max() + pd.Timedelta(days=45))  # fmt: skip
+    first, last = composition["joined_date"].min(), composition["joined_date"].max()
+    alt = (f"Step chart of the number of parties to the G7 declaration, from {labels.format_date(first)} to "
+           f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, other).")  # fmt: skip
+    return {
+        "headline": headline,
+        "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined.")],
+        "changes": release_notes(data_dir),
+    }
+
+
+def release_notes(data_dir=None) -> list[str]:
+    """The bullet points of the newest release in CHANGELOG.md, as plain text."""
+    path = resolve_data_dir(data_dir) / "CHANGELOG.md"
+    if not path.exists():
+        return []
+    notes, in_release = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            if in_release:
+                break
+            in_release = True
+            continue
+        if in_release and line.startswith("- "):
+            notes.append(re.sub(r"[`*]", "", line[2:]).strip())
+        elif in_release and line.startswith("  ") and notes:
+            notes[-1] += " " + re.sub(r"[`*]", "", line.strip())
+    return notes
+
+
+def _markdown_html(path: Path) -> str:
+    """A Markdown file of the project's own as HTML (raw HTML in it is escaped, never passed through)."""
+    import mistune
+    from markupsafe import Markup
+
+    if not path.exists():
+        return Markup("<p>Not available.</p>")
+    render = mistune.create_markdown(escape=True, plugins=["table"])
+    return Markup(render(path.read_text(encoding="utf-8")))
+
+
+def data_readme_html(data_dir=None) -> str:
+    return _markdown_html(resolve_data_dir(data_dir) / "README.md")
+
+
+def changelog_html(data_dir=None) -> str:
+    return _markdown_html(resolve_data_dir(data_dir) / "CHANGELOG.md")
