@@ -85,3 +85,17 @@ def in_euros(agreements: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     out = out[out["rate_per_eur"].notna()].copy()
     out["amount_eur"] = out["amount"] / out["rate_per_eur"]
     return out.sort_values("amount_eur", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def text_sources(agreements: pd.DataFrame, clauses: pd.DataFrame) -> pd.Series:
+    """Per agreement, the source that publishes its text: the one the clause matrix was coded from, else the
+    agreement's own source (a report of the signing).
+
+    >>> agr = pd.DataFrame({"agreement_id": ["a-2024", "b-2024"], "source_id": ["s-a", "s-b"]})
+    >>> cl = pd.DataFrame({"agreement_id": ["a-2024", "a-2024"], "source_id": ["text-a", "text-a"]})
+    >>> text_sources(agr, cl).to_dict()
+    {'a-2024': 'text-a', 'b-2024': 's-b'}
+    """
+    coded = clauses.groupby("agreement_id")["source_id"].agg(lambda s: s.mode().iloc[0])
+    own = agreements.set_index("agreement_id")["source_id"]
+    return coded.reindex(own.index).fillna(own).astype("string")

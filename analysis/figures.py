@@ -157,3 +157,44 @@ def _in_summit_months(tables, day):
     signed = _signers(tables, day)["signed_date"]
     n = int(signed.dt.to_period("M").isin(summit_months(tables["milestones"])).sum())
     return (n, len(signed)), labels.share(n, len(signed))
+
+
+@register("summit_month_baseline", "The baseline for signings in summit months: of the calendar months from the first "
+          "signing to the last, how many had a NATO, G7 or EU summit or the Munich Security Conference begin in them.")  # fmt: skip
+def _summit_baseline(tables, day):
+    signed = _signers(tables, day)["signed_date"]
+    months = pd.period_range(signed.min().to_period("M"), signed.max().to_period("M"), freq="M")
+    n = int(pd.Series(months).isin(summit_months(tables["milestones"])).sum())
+    return (n, len(months)), labels.share(n, len(months))
+
+
+@register("coalition_meetings", "Meetings of the Coalition of the Willing recorded up to the cut-off (leaders, ministers, "
+          "chiefs of staff and planners; related meetings of other forums not counted).")  # fmt: skip
+def _coalition_meetings(tables, day):
+    meetings = tables["meetings"]
+    n = int(((meetings["forum"] == "coalition_of_the_willing") & (meetings["meeting_date"] <= day)).sum())
+    return n, labels.plural(n, "meeting")
+
+
+@register("us_track_steps", "Dated steps recorded on the 2025–26 US security-guarantee track (talks, text agreed, "
+          "postponed signing), distinct from the 2024 agreement.")  # fmt: skip
+def _us_steps(tables, day):
+    events = tables["events"]
+    n = int(((events["track"] == "us_guarantees") & (events["event_date"] <= day)).sum())
+    return n, labels.plural(n, "step")
+
+
+@register("paris_declaration_endorsers", "The number of countries reported to have endorsed the Paris Declaration of "
+          "6 January 2026 (a reported count: no source lists them).")  # fmt: skip
+def _paris(tables, day):
+    decl = tables["declarations"].set_index("declaration_id")
+    if "paris-declaration-2026" not in decl.index or pd.isna(decl.loc["paris-declaration-2026", "parties_reported"]):
+        return None, "not reported"
+    n = int(decl.loc["paris-declaration-2026", "parties_reported"])
+    return n, labels.plural(n, "country", "countries")
+
+
+@register("agreements_with_clauses", "Agreements whose text was read and coded in the clause matrix.")
+def _coded(tables, day):
+    n = int(tables["clauses"]["agreement_id"].nunique())
+    return n, labels.plural(n, "agreement")

@@ -68,6 +68,10 @@ def party_at(lon: float, lat: float, boundaries=None) -> str | None:
     return None if hit.empty else str(hit["party_id"].iloc[0])
 
 
+#: The label of the countries a map does not colour.
+OTHER_LABEL = "Other countries (not part of the comparison)"
+
+
 def plot_map(
     categories: pd.DataFrame,
     colours: Mapping[str, object],
@@ -84,11 +88,11 @@ def plot_map(
 
     >>> fig = plot_map(pd.DataFrame({"party_id": ["POL"], "category": ["joined"]}), {"joined": "#0173b2"}, "Poland")
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    ['joined']
+    ['joined', 'Other countries (not part of the comparison)']
     """
     world = _read()
     merged = world.merge(categories[["party_id", "category"]], on="party_id", how="left")
-    fig, ax = plt.subplots(figsize=(9, 7.2))
+    fig, ax = plt.subplots(figsize=(10, 7.2))
     lon0, lon1, lat0, lat1 = extent
     view = merged.cx[lon0 - 5 : lon1 + 5, lat0 - 5 : lat1 + 5]
     view[view["category"].isna()].plot(ax=ax, color="#e8e8e8", edgecolor="white", linewidth=0.4)
@@ -111,5 +115,8 @@ def plot_map(
     ax.set_aspect(1.5)
     ax.set_axis_off()
     handles = [Patch(facecolor=colours[c], label=str(c)) for c in order]
-    ax.legend(handles=handles, title=legend_title, loc="upper left", fontsize=8, title_fontsize=9, frameon=True)
+    handles.append(Patch(facecolor="#e8e8e8", edgecolor="#bbbbbb", label=OTHER_LABEL))
+    # NOTE: the legend sits beside the map, never on it (it used to cover Iceland).
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
+              title_fontsize=9, frameon=False)  # fmt: skip
     return _finish(fig, title, credit or CREDIT)

@@ -8,12 +8,17 @@ build's sanitizer is a second line of defence, not the first.
 from __future__ import annotations
 
 import html
+import io
 import numbers
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
+
+from analysis import labels as words
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
@@ -45,14 +50,16 @@ def escape_markdown(value: object) -> str:
 def md(template: str, **values: object) -> Markdown:
     """Markdown prose whose ``{placeholders}`` are filled with escaped values.
 
-    The template is the notebook author's (trusted); every value is escaped. Numbers keep the
-    template's format spec, e.g. ``{share:.0%}``.
+    The template is the notebook author's (trusted); every value is escaped, except :class:`Html` built
+    by these helpers (a registered figure's ``<span>``). Numbers keep the template's format spec, e.g.
+    ``{share:.0%}``.
 
     >>> md("**{n}** parties, first: {name}", n=3, name="<script>")
     '**3** parties, first: &lt;script&gt;'
     """
     safe = {
-        k: (v if isinstance(v, numbers.Number) and not isinstance(v, bool) else escape_markdown(v)) for k, v in values.items()
+        k: (v if (isinstance(v, numbers.Number) and not isinstance(v, bool)) or isinstance(v, Html) else escape_markdown(v))
+        for k, v in values.items()
     }
     return Markdown(template.format(**safe))
 
@@ -71,11 +78,11 @@ def link(url: object, text: object | None = None) -> str:
     return label
 
 
-def _cell(value: object, fmt: str | None) -> str:
+def _cell(value: object, fmt: str | None, precision: str | None = None) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
+        return html.escape(words.format_date(value, precision))
     if fmt:
         return html.escape(format(value, fmt))
     return html.escape(str(value))
@@ -87,35 +94,140 @@ def table(
     formats: Mapping[str, str] | None = None,
     links: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    dates: Mapping[str, str] | None = None,
+    download: str | None = None,
 ) -> Html:
-    """An escaped HTML table of ``frame`` (no index), for reports.
+    """An escaped HTML table of ``frame`` (no index), in a box that scrolls on a narrow screen.
 
     ``formats`` maps a column to a format spec (``",.0f"``); ``links`` maps a text column to the
-    column holding its url (rendered only if http/https); ``labels`` renames headers.
+    column holding its url (rendered only if http/https); ``labels`` renames headers; ``dates`` maps a
+    date column to the column holding its precision (``day``, ``month``, ``year``), so that dates show
+    as precisely as they are known (``Jan 2024``). Dates sort by their ISO value. With ``download``
+    the table's data is also written as a CSV file next to the report and linked under it.
 
     >>> t = table(pd.DataFrame({"party": ["<b>X</b>"], "n": [1200]}), formats={"n": ",d"})
     >>> "&lt;b&gt;X&lt;/b&gt;" in t and ">1,200<" in t
     True
+    >>> t = table(pd.DataFrame({"d": pd.to_datetime(["2024-01-01"]), "p": ["month"]}), dates={"d": "p"})
+    >>> ">Jan 2024<" in t and 'data-sort="2024-01-01"' in t and ">p<" not in t
+    True
     """
-    formats, links, labels = dict(formats or {}), dict(links or {}), dict(labels or {})
-    hidden = set(links.values())
+    formats, links, labels, dates = dict(formats or {}), dict(links or {}), dict(labels or {}), dict(dates or {})
+    hidden = set(links.values()) | set(dates.values())
     columns = [c for c in frame.columns if c not in hidden]
     numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
-    dates = {c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
-    css = {c: ' class="num"' if c in numeric else ' class="date"' if c in dates else "" for c in columns}
-    head = "".join(f"<th{css[c]}>{html.escape(str(labels.get(c, c)))}</th>" for c in columns)
+    is_date = {c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
+    css = {c: ' class="num"' if c in numeric else ' class="date"' if c in is_date else "" for c in columns}
+    head = "".join(f'<th scope="col"{css[c]}>{html.escape(str(labels.get(c, c)))}</th>' for c in columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = []
         for c in columns:
-            text = _cell(record[c], formats.get(c))
+            precision = record.get(dates[c]) if c in dates else None
+            text = _cell(record[c], formats.get(c), precision if isinstance(precision, str) else None)
             if c in links and isinstance(record.get(links[c]), str):
                 label = record[c] if isinstance(record[c], str) and record[c] else record[links[c]]
                 text = link(record[links[c]], label)
-            cells.append(f"<td{css[c]}>{text}</td>")
+            sort = ""
+            if c in is_date:
+                sort = f' data-sort="{words.iso(record[c])}"'
+            elif c in numeric and not pd.isna(record[c]):
+                sort = f' data-sort="{html.escape(str(record[c]))}"'
+            cells.append(f"<td{css[c]}{sort}>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return Html(f'<table class="data-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    name = html.escape(caption or "Table", quote=True)
+    body = (f'<div class="table-scroll" role="region" aria-label="{name}" tabindex="0"><table class="data-table">{cap}'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')  # fmt: skip
+    if download:
+        shown = frame[columns].rename(columns={c: str(labels.get(c, c)) for c in columns})
+        body += _download_note(shown, download)
+    return Html(body)
+
+
+# --------------------------------------------------------------------------- downloads and figures
+
+#: Set by the build for each report: where its CSV files go, how the report links them, and its name.
+DOWNLOADS_DIR_ENV = "ANALYSIS_DOWNLOADS_DIR"
+DOWNLOADS_HREF_ENV = "ANALYSIS_DOWNLOADS_HREF"
+REPORT_NAME_ENV = "ANALYSIS_REPORT_NAME"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "data"
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame as CSV the way the downloads hold it: UTF-8, LF, ISO dates, no index.
+
+    >>> csv_text(pd.DataFrame({"when": pd.to_datetime(["2024-01-12"]), "n": [1]}))
+    'when,n\\n2024-01-12,1\\n'
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def download(frame: pd.DataFrame, name: str) -> str | None:
+    """Write ``frame`` as ``<report>--<name>.csv`` for the reports' downloads; return the link, or None
+    outside a build (in JupyterLab there is nowhere to put it, and nothing is written)."""
+    folder, href = os.environ.get(DOWNLOADS_DIR_ENV), os.environ.get(DOWNLOADS_HREF_ENV, "")
+    if not folder:
+        return None
+    filename = f"{_slug(os.environ.get(REPORT_NAME_ENV, 'report'))}--{_slug(name)}.csv"
+    Path(folder, filename).write_text(csv_text(frame), encoding="utf-8")
+    return f"{href}{filename}"
+
+
+def _download_note(frame: pd.DataFrame, name: str, caption: str | None = None) -> str:
+    href = download(frame, name)
+    parts = [html.escape(caption)] if caption else []
+    if href:
+        parts.append(f'<a href="{html.escape(href, quote=True)}" download>Download the data (CSV)</a>')
+    return f'<p class="chart-note">{" ".join(parts)}</p>' if parts else ""
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, read from its header."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None = None, name: str | None = None) -> None:
+    """Show a Matplotlib figure in a report: a crisp 2x PNG drawn at 1x size, with alt text that says what the
+    chart shows, a caption, and (with ``data`` and ``name``) its data as a CSV linked under it.
+
+    The figure is closed, so the notebook does not show it a second time.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi * 2, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    png = buffer.getvalue()
+    width, height = png_size(png)
+    display(Image(data=png, format="png", width=width // 2, height=height // 2, metadata={"alt": alt}))
+    note = _download_note(data, name or caption or "chart", caption) if data is not None else (
+        f'<p class="chart-note">{html.escape(caption)}</p>' if caption else "")  # fmt: skip
+    if note:
+        display(Html(note))
+
+
+def card(rows: Mapping[str, object], links: Mapping[str, str] | None = None) -> Html:
+    """A two-column card (label, value) for one record, e.g. an agreement in a partner's profile.
+
+    >>> card({"Signed": "12 Jan 2024", "Text": "x"}, links={"Text": "https://e.org"})
+    '<dl class="card"><dt>Signed</dt><dd>12 Jan 2024</dd><dt>Text</dt><dd><a href="https://e.org" rel="noopener noreferrer">x</a></dd></dl>'
+    """
+    links = dict(links or {})
+    parts = []
+    for label, value in rows.items():
+        text = "–" if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "" else str(value)
+        shown = link(links[label], text) if label in links else html.escape(text)
+        parts.append(f"<dt>{html.escape(str(label))}</dt><dd>{shown}</dd>")
+    return Html(f'<dl class="card">{"".join(parts)}</dl>')
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def test_plot_map_colours_each_category_and_marks_small_states():
     categories = pd.DataFrame({"party_id": ["POL", "MLT", "LUX"], "category": ["A", "B", "B"]})
     fig = maps.plot_map(categories, {"A": "#ff0000", "B": "#0000ff"}, title="Test map")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B", maps.OTHER_LABEL]
     markers = [c for c in ax.collections if c.get_offsets().shape[0] and type(c).__name__ == "PathCollection"]
     assert sum(c.get_offsets().shape[0] for c in markers) == 2  # Malta and Luxembourg get markers, Poland does not
     assert "Natural Earth" in " ".join(t.get_text() for t in fig.texts)

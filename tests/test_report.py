@@ -21,8 +21,13 @@ JS_URL = "javascript:alert(1)"
 HTML_PAYLOADS = [SCRIPT, IMG, '"><script>alert(1)</script>', "'><img src=x onerror=alert(1)>"]
 PAYLOADS = [*HTML_PAYLOADS, JS_URL]
 
-ALLOWED_TAGS = {"table", "caption", "thead", "tbody", "tr", "th", "td", "a"}
-ALLOWED_ATTRS = {"class", "href", "rel"}
+ALLOWED_TAGS = {"div", "table", "caption", "thead", "tbody", "tr", "th", "td", "a"}
+ALLOWED_ATTRS = {"class", "href", "rel", "role", "aria-label", "tabindex", "scope", "data-sort"}
+
+
+def box(inner: str, name: str = "Table") -> str:
+    """The scroll box every table comes in (a narrow screen scrolls the table, never the page)."""
+    return f'<div class="table-scroll" role="region" aria-label="{name}" tabindex="0">{inner}</div>'
 
 
 class _Markup(HTMLParser):
@@ -235,16 +240,21 @@ def test_table_full_output():
     out = table(
         _frame(), caption="A & B <i>", formats={"n": ",d", "share": ".0%"}, links={"party": "url"}, labels={"n": "Parties <n>"}
     )
-    expected = (
+    expected = box(
         '<table class="data-table"><caption>A &amp; B &lt;i&gt;</caption>'
         # the url column is hidden; numbers (not booleans) get class="num"; a label is escaped
-        '<thead><tr><th>party</th><th class="num">Parties &lt;n&gt;</th><th class="num">share</th><th class="date">signed</th><th>ok</th></tr></thead>'
+        '<thead><tr><th scope="col">party</th><th scope="col" class="num">Parties &lt;n&gt;</th><th scope="col" class="num">share</th>'
+        '<th scope="col" class="date">signed</th><th scope="col">ok</th></tr></thead>'
         "<tbody>"
+        # numbers and dates carry a sort key; a date reads as a reader writes it
         '<tr><td><a href="https://example.org/?a=1&amp;b=2" rel="noopener noreferrer">&lt;b&gt;X&lt;/b&gt;</a></td>'
-        '<td class="num">1,200</td><td class="num">50%</td><td class="date">2024-01-12</td><td>True</td></tr>'
+        '<td class="num" data-sort="1200">1,200</td><td class="num" data-sort="0.5">50%</td>'
+        '<td class="date" data-sort="2024-01-12">12 Jan 2024</td><td>True</td></tr>'
         # missing text: the url as text, and a javascript: url is never a link; NaN and NaT are "–"
-        '<tr><td>javascript:alert(1)</td><td class="num">35</td><td class="num">–</td><td class="date">–</td><td>False</td></tr>'
-        "</tbody></table>"
+        '<tr><td>javascript:alert(1)</td><td class="num" data-sort="35">35</td><td class="num">–</td><td class="date" data-sort="">–</td>'
+        "<td>False</td></tr>"
+        "</tbody></table>",
+        "A &amp; B &lt;i&gt;",
     )
     assert out == expected
     assert isinstance(out, Html)
@@ -253,15 +263,15 @@ def test_table_full_output():
 
 def test_table_plain():
     out = table(pd.DataFrame({"a": ["x"], "b": [None]}))
-    assert (
-        out
-        == '<table class="data-table"><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>x</td><td>–</td></tr></tbody></table>'
+    assert out == box(
+        '<table class="data-table"><thead><tr><th scope="col">a</th><th scope="col">b</th></tr></thead>'
+        "<tbody><tr><td>x</td><td>–</td></tr></tbody></table>"
     )
 
 
 def test_table_empty_frame():
     out = table(pd.DataFrame({"a": pd.Series(dtype="string")}))
-    assert out == '<table class="data-table"><thead><tr><th>a</th></tr></thead><tbody></tbody></table>'
+    assert out == box('<table class="data-table"><thead><tr><th scope="col">a</th></tr></thead><tbody></tbody></table>')
 
 
 def test_table_nan_link_text_falls_back_to_url():

@@ -58,6 +58,21 @@ class Outcome:
     seconds: float
     message: str = ""
     nb: object = None  # the executed notebook (nbformat node) when ok
+    downloads: Path | None = None  # the folder holding the CSV files the report links
+
+
+def job_env(job: Job, data_dir: Path, downloads: Path) -> dict[str, str]:
+    """What a report's code sees of the build: the data folder, and where its CSV downloads go and how
+    the report links them (see :func:`analysis.report.download`)."""
+    from analysis.report import DOWNLOADS_DIR_ENV, DOWNLOADS_HREF_ENV, REPORT_NAME_ENV
+
+    downloads.mkdir(parents=True, exist_ok=True)
+    return {
+        DATA_DIR_ENV: str(data_dir),
+        DOWNLOADS_DIR_ENV: str(downloads),
+        DOWNLOADS_HREF_ENV: "../" * job.output.count("/") + "downloads/",
+        REPORT_NAME_ENV: job.name.replace("/", "-"),
+    }
 
 
 def quiet_imports() -> None:
@@ -149,16 +164,19 @@ class WarmExecutor:
             while pending or self.children:
                 while pending and len(self.children) < self.workers:
                     job = pending.pop(0)
-                    result = scratch / f"{len(pending)}-{job.name.replace('/', '_')}.json"
+                    work = scratch / f"{len(pending)}-{job.name.replace('/', '_')}"
+                    env = job_env(job, self.data_dir, work / "downloads")
                     pid = os.fork()
                     if pid == 0:  # the child never returns from here
-                        _child_main(job, self.data_dir, result)
-                    self.children[pid] = (job, result, time.perf_counter())
+                        _child_main(job, env, work / "result.json")
+                    self.children[pid] = (job, work, time.perf_counter())
                 pid, _status = os.wait()
                 if pid not in self.children:
                     continue
-                job, result, started = self.children.pop(pid)
-                on_done(_read_result(job, result, time.perf_counter() - started))
+                job, work, started = self.children.pop(pid)
+                outcome = _read_result(job, work / "result.json", time.perf_counter() - started)
+                outcome.downloads = work / "downloads"
+                on_done(outcome)
         finally:
             self.stop()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -187,13 +205,13 @@ def _read_result(job: Job, result: Path, seconds: float) -> Outcome:
     return Outcome(job, True, seconds, nb=nb)
 
 
-def _child_main(job: Job, data_dir: Path, result: Path) -> None:
+def _child_main(job: Job, env: dict[str, str], result: Path) -> None:
     """In the forked child: run the notebook, write the result, and leave without running the parent's cleanup."""
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a child at once; the parent reports it
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.environ[DATA_DIR_ENV] = str(data_dir)
+        os.environ.update(env)
         os.chdir(job.notebook.parent)
         _reseed()
         nb = prepare(job)
@@ -336,22 +354,26 @@ class KernelExecutor:
     def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(self._run_one, job) for job in jobs]
-            try:
-                for future in as_completed(futures):
-                    on_done(future.result())
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        scratch = Path(tempfile.mkdtemp(prefix="analysis-build-"))
+        try:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                futures = [pool.submit(self._run_one, job, scratch / f"{i}") for i, job in enumerate(jobs)]
+                try:
+                    for future in as_completed(futures):
+                        on_done(future.result())
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
-    def _run_one(self, job: Job) -> Outcome:
+    def _run_one(self, job: Job, work: Path) -> Outcome:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
-        env = dict(os.environ, **{DATA_DIR_ENV: str(self.data_dir)}, **NOTEBOOK_ENV)
+        env = dict(os.environ, **job_env(job, self.data_dir, work / "downloads"), **NOTEBOOK_ENV)
         started = time.perf_counter()
         nb = prepare(job)
         client = NotebookClient(
@@ -375,7 +397,7 @@ class KernelExecutor:
         except Exception as exc:  # the kernel died or timed out: report it, never a traceback
             return Outcome(job, False, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
         _strip_build_metadata(nb)
-        return Outcome(job, True, time.perf_counter() - started, nb=nb)
+        return Outcome(job, True, time.perf_counter() - started, nb=nb, downloads=work / "downloads")
 
 
 def executor(kind: str, data_dir: Path, workers: int):

@@ -27,11 +27,11 @@ def allowed_html() -> dict:
         "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     ]  # fmt: skip
     attributes = {
-        "*": ["class", "id", "title", "aria-label", "role"],
+        "*": ["class", "id", "title", "aria-label", "role", "tabindex"],
         "a": ["href", "rel", "class", "title", "download"],
         "td": ["class", "colspan", "rowspan", "data-sort"],
-        "th": ["class", "colspan", "rowspan", "scope", "aria-sort"],
-        "table": ["class", "id", "data-filter"],
+        "th": ["class", "colspan", "rowspan", "scope"],
+        "span": ["class", "data-figure"],
     }  # fmt: skip
     return {"tags": tags, "attributes": attributes}
 

@@ -224,11 +224,15 @@ class State:
         return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else DEFAULT_SECONDS
 
     def is_current(self, out_dir: Path, output: str, key: str) -> bool:
+        """The report and every CSV it links are on disk exactly as this build would write them."""
         entry = self.reports.get(output)
-        return bool(entry) and entry["key"] == key and file_digest(out_dir / output) == entry["sha256"]
+        if not entry or entry["key"] != key or file_digest(out_dir / output) != entry["sha256"]:
+            return False
+        files = entry.get("downloads", {})
+        return isinstance(files, dict) and all(file_digest(out_dir / name) == digest for name, digest in files.items())
 
-    def landed(self, output: str, key: str, digest: str, seconds: float) -> None:
-        self.reports[output] = {"key": key, "sha256": digest, "seconds": round(seconds, 1)}
+    def landed(self, output: str, key: str, digest: str, seconds: float, downloads: dict[str, str] | None = None) -> None:
+        self.reports[output] = {"key": key, "sha256": digest, "seconds": round(seconds, 1), "downloads": downloads or {}}
         self.save()
 
     def forget(self, output: str) -> None:

@@ -130,8 +130,10 @@ def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind
             warnings: list[str] = []
             if outcome.ok:
                 page = site.page_context(outcome.job, everything, data, out)
+                downloads = site.publish_downloads(outcome.downloads, out)
                 warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
-                state.landed(outcome.job.output, keys[outcome.job.output], plan.hashlib.sha256(body.encode()).hexdigest(), outcome.seconds)
+                digest = plan.hashlib.sha256(body.encode()).hexdigest()
+                state.landed(outcome.job.output, keys[outcome.job.output], digest, outcome.seconds, downloads)
             else:
                 failures.append(outcome)
                 state.forget(outcome.job.output)

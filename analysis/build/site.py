@@ -165,6 +165,20 @@ def css() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8") + (SITE_TEMPLATES / "site.css").read_text(encoding="utf-8")
 
 
+def publish_downloads(folder: Path | None, out: Path) -> dict[str, str]:
+    """Move a report's CSV files into ``downloads/`` next to the reports; return their names and digests."""
+    published: dict[str, str] = {}
+    if folder is None or not folder.is_dir():
+        return published
+    target = out / CHART_DOWNLOADS
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.csv")):
+        text = path.read_text(encoding="utf-8")
+        write_atomic(target / path.name, text)
+        published[f"{CHART_DOWNLOADS}/{path.name}"] = hashlib.sha256(text.encode()).hexdigest()
+    return published
+
+
 def _site_key(shared: str, everything: list[Job], out: Path) -> str:
     present = [(j.output, j.title, file_digest(out / j.output)) for j in everything if (out / j.output).exists()]
     return hashlib.sha256(json.dumps([shared, present]).encode()).hexdigest()
