@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.coalition import DateLike, _ts
-from analysis.negotiations import durations, partner_status, timelines
+from analysis.negotiations import STEP_ORDER, durations, partner_status, timelines
 
 SOURCE_COLUMNS = ("source_id", "alt_source_id")
 
@@ -19,7 +19,8 @@ def partner_timeline(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Da
     """Every dated step for one partner, joining and signing included, with what happened and who led.
 
     Columns: ``date``, ``date_precision``, ``step``, ``agreement_id``, ``what``, ``ukraine_lead``,
-    ``partner_lead``, ``source_id``.
+    ``partner_lead``, ``source_id``, ``track`` (``bilateral_agreement``, or ``us_guarantees`` for the 2025–26
+    US talks).
 
     >>> ds = {"signatories": pd.DataFrame({"declaration_id": ["d"], "party_id": ["AAA"], "joined_date": pd.to_datetime(["2023-07-12"]),
     ...       "date_precision": ["day"], "source_id": ["s1"]}),
@@ -55,6 +56,7 @@ def partner_timeline(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Da
             "ukraine_lead": ev["ukraine_lead"],
             "partner_lead": ev["partner_lead"],
             "source_id": ev["source_id"],
+            "track": ev["track"] if "track" in ev else "bilateral_agreement",
         }
     )
     agr = tables["agreements"][tables["agreements"]["party_id"] == party_id]
@@ -69,12 +71,13 @@ def partner_timeline(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Da
             "source_id": agr["source_id"],
         }
     )
-    columns = ["date", "date_precision", "step", "agreement_id", "what", "ukraine_lead", "partner_lead", "source_id"]
+    columns = ["date", "date_precision", "step", "agreement_id", "what", "ukraine_lead", "partner_lead", "source_id", "track"]
     frames = [frame.reindex(columns=columns).astype(object) for frame in (joined, steps, signed) if not frame.empty]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     out["date"] = pd.to_datetime(out["date"])
-    order = {"joined": 0, "negotiations_opened": 1, "negotiation_round": 2, "text_agreed": 3, "approved": 4, "signed": 5}
-    out["_order"] = out["step"].map(order).fillna(6)
+    out["track"] = out["track"].fillna("bilateral_agreement")
+    order = {"joined": -1} | STEP_ORDER
+    out["_order"] = out["step"].map(order).fillna(len(order))
     out = out.sort_values(["date", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     return out[columns]
 

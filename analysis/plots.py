@@ -527,8 +527,8 @@ def plot_guarantees_timeline(
                facecolors="white", edgecolors=PALETTE[0], zorder=3, label="Video call")  # fmt: skip
     ax.scatter(documents["adopted_date"], np.full(len(documents), 2), marker="s", s=50, color=PALETTE[2], zorder=3)
     for i, row in enumerate(documents.sort_values("adopted_date").itertuples()):
-        ax.annotate(row.label, xy=(row.adopted_date, 2), xytext=(0, 8 + 10 * (i % 2)), textcoords="offset points",
-                    fontsize=7, ha="center")  # fmt: skip
+        ax.annotate(row.label, xy=(row.adopted_date, 2), xytext=(-4, -6 - 9 * (i % 3)), textcoords="offset points",
+                    fontsize=7, ha="right", va="top")  # fmt: skip
     for step, style in STEP_STYLES.items():
         points = us_steps[us_steps["event_type"] == step]
         if len(points):

@@ -48,6 +48,9 @@ def make_exporter():
     config = Config()
     config.SanitizeHTML.update(allowed_html())
     config.SanitizeHTML.strip = False
+    # A cell tagged remove-in-report is for JupyterLab readers only (the profile's generic heading).
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-in-report"}
+    config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(
         config=config,
         template_name="offline",
