@@ -468,9 +468,13 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
     >>> len(plot_claims([("Counted", None, c)]).axes)
     1
     """
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.4), squeeze=False)
+    columns = min(2, len(panels))
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5.0 * columns, 3.6 * rows + 0.9), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
     seen: set[str] = set()
-    for ax, (label, series, points) in zip(axes[0], panels, strict=True):
+    for ax, (label, series, points) in zip(axes.flat, panels):
         if series is not None:
             ax.step(series.index, series.to_numpy(), where="post", color="#333333", linewidth=1.2)
             seen.add("data")
@@ -480,7 +484,7 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
                 ax.scatter(chosen["claim_date"], chosen["claimed_count"], marker=marker, color=PALETTE[colour], s=36,
                            edgecolor="white", linewidth=0.5, zorder=3)  # fmt: skip
                 seen.add(status)
-        ax.set_title(label, fontsize=11, fontweight="normal")
+        ax.set_title(label, fontsize=10, fontweight="normal")
         ax.set_ylabel("Count")
         _date_axis(ax, months=6)
     handles = [plt.Line2D([], [], color="#333333", label="The data's count")] if "data" in seen else []
@@ -490,7 +494,7 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
                bbox_to_anchor=(0.5, 0.02))  # fmt: skip
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
     fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     return fig
 
 

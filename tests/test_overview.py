@@ -254,7 +254,7 @@ def test_coverage_gaps():
             "agreement_id": ["bbb-2024", "ccc-2024", "aaa-2025"],
             "party_id": ["BBB", "CCC", "AAA"],
             "missing": [
-                "negotiation events, partner signatory, place, term, headline commitment",  # everything missing
+                "dated negotiation steps, partner signatory, place, term, headline commitment",  # everything missing
                 "term",  # a text without an amount is a headline commitment
                 "place",  # events are per party, so AAA's second agreement has them
             ],
