@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pycountry
 import pytest
-from conftest import DATA
+from conftest import DATA, ROOT
 
 import analysis as an
 from analysis.schema import DICTIONARY_BEGIN, DICTIONARY_END, load_package, render_dictionary
@@ -117,3 +117,67 @@ def test_csv_mechanics():
         assert raw.endswith(b"\n"), path.name
         for number, line in enumerate(raw.decode("utf-8").splitlines(), 1):
             assert line == line.rstrip(), f"{path.name}:{number} trailing space"
+
+
+def _block(text: str, name: str) -> str:
+    return text.split(f"<!-- {name}:begin -->", 1)[1].split(f"<!-- {name}:end -->", 1)[0].strip()
+
+
+def test_readme_tables_of_coverage_and_coder_agreement_are_up_to_date():
+    from analysis import clauses, overview
+
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    ds = an.load_dataset()
+    assert _block(readme, "coverage") == overview.coverage_markdown(ds), "run `python -m analysis coverage` into data/README.md"
+    assert _block(readme, "kappa") == clauses.kappa_markdown(ds.clause_checks, ds.clause_dimensions), "run `python -m analysis kappa`"
+
+
+def test_changelog_diff_is_the_diff_of_the_previous_release_and_the_data():
+    from analysis.diff import BEGIN, END, markdown
+
+    changelog = (DATA / "CHANGELOG.md").read_text(encoding="utf-8")
+    recorded = changelog.split(BEGIN, 1)[1].split(END, 1)[0]
+    command = re.search(r"`python -m analysis diff (\S+) (\S+) --markdown`", recorded)
+    assert command, "the generated diff names the command that made it"
+    try:
+        fresh = markdown(command.group(1), command.group(2))
+    except Exception as exc:  # a shallow clone has no history to compare with
+        pytest.skip(f"the previous release is not readable here: {exc}")
+    assert fresh.split(BEGIN, 1)[1].split(END, 1)[0] == recorded
+
+
+def test_the_exchange_rates_are_the_packaged_ecb_rates():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "tools/make_exchange_rates.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_clause_quote_is_in_its_agreement_text():
+    """Quotes are verbatim: each appears in the working copy of its agreement's text, ignoring whitespace, line breaks
+    and quotation-mark style (the texts are in ../shared/agreement-texts/, outside the project: skipped where absent)."""
+    texts = ROOT.parent / "shared" / "agreement-texts"
+    if not texts.is_dir():
+        pytest.skip("the working copies of the agreement texts are not here (../shared/agreement-texts)")
+
+    def norm(text: str) -> str:
+        text = re.sub(r"[\u2018\u2019\u201a\u201b\u2032`´]", "'", text)
+        text = re.sub(r"[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]", '"', text)
+        text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00ad", "")
+        return re.sub(r"\s+", "", text).casefold()
+
+    clauses = an.load_dataset().clauses
+    corpus = {path.name.split("-")[0].lower() + "-" + path.name.split("-")[1]: norm(path.read_text(encoding="utf-8"))
+              for path in texts.glob("*.txt")}  # fmt: skip
+    checked, missing = 0, []
+    for row in clauses.dropna(subset=["quote"]).itertuples():
+        text = corpus.get(row.agreement_id)
+        if text is None:
+            continue
+        for piece in row.quote.split(" ... "):
+            if norm(piece) not in text:
+                missing.append(f"{row.agreement_id} {row.dimension_id}: {piece[:60]}")
+        checked += 1
+    assert checked > 400
+    assert missing == [], missing[:10]
