@@ -16,7 +16,7 @@ reports: $(STAMP) ## Create the venv if needed, validate data/, build every repo
 	$(PY) -m analysis build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) lint ## Lint, unit/property/doc tests, data contract, notebooks, reports, browser check
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 lint: $(STAMP) ## ruff on the code
 	$(PY) -m ruff check analysis tests benchmarks tools
@@ -28,7 +28,7 @@ bench: $(STAMP) ## Run the benchmarks and record them in benchmarks/README.md
 	$(PY) -m benchmarks
 
 clean: ## Remove built reports and caches (keeps the venv)
-	rm -rf reports/*.html reports/partners reports/.build-state.json benchmarks/.work .pytest_cache .hypothesis
+	rm -rf reports/*.html reports/partners reports/data reports/downloads reports/.build-state.json reports/.site-cache.json reports/.build.lock benchmarks/.work .pytest_cache .hypothesis
 
 # The venv is (re)built when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml

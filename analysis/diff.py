@@ -157,9 +157,24 @@ def summary(changes: list[Change], old: dict[str, dict], new: dict[str, dict]) -
     return rows
 
 
-def _cell(text: str, limit: int = 120) -> str:
-    text = " ".join(str(text).split()).replace("|", "\\|")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _cell(text: str, limit: int = 120, start: int = 0) -> str:
+    """Text for a Markdown cell: one line, pipes escaped, at most ``limit`` characters from ``start``."""
+    text = " ".join(str(text).split())
+    part = text[start : start + limit]
+    shown = ("…" if start else "") + part + ("…" if start + limit < len(text) else "")
+    return shown.replace("|", "\\|")
+
+
+def _changed(old: str, new: str, limit: int = 120) -> tuple[str, str]:
+    """Both values, cut around where they first differ so that a long note shows its change.
+
+    >>> _changed("a" * 200 + "x", "a" * 200 + "y", limit=12)
+    ('…aaaax', '…aaaay')
+    """
+    a, b = " ".join(str(old).split()), " ".join(str(new).split())
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = max(0, first - limit // 3) if first >= limit else 0
+    return _cell(a, limit, start), _cell(b, limit, start)
 
 
 def markdown(old_spec: str, new_spec: str) -> str:
@@ -183,7 +198,7 @@ def markdown(old_spec: str, new_spec: str) -> str:
     edits = [c for c in changes if c.change == "changed"]
     if edits:
         lines += ["", "Changed fields in rows that were already there:", "", "| table | row | field | old | new |", "|---|---|---|---|---|"]
-        lines += [f"| `{c.table}` | `{c.key}` | `{c.field}` | {_cell(c.old)} | {_cell(c.new)} |" for c in edits]
+        lines += [f"| `{c.table}` | `{c.key}` | `{c.field}` | {' | '.join(_changed(c.old, c.new))} |" for c in edits]
     removed = [c for c in changes if c.change == "removed"]
     if removed:
         lines += ["", "Removed rows: " + ", ".join(f"`{c.table}` `{c.key}`" for c in removed) + "."]

@@ -28,11 +28,13 @@ CITATION = "Ukraine's security guarantees: declaration signatories, bilateral ag
 
 def release(data_dir=None) -> dict:
     """The release as the pages print it: version, cut-off, latest source date, citation."""
-    from analysis.load import data_version, load_sources
+    from analysis.load import data_version, load_dataset
+    from analysis.overview import latest_sources
 
     version = data_version(data_dir)
-    sources = load_sources(data_dir)
-    latest = sources["published_date"].dropna().max()
+    reach = latest_sources(load_dataset(data_dir))
+    # the latest source on any topic of the record (not the exchange-rate file, which is reference data)
+    latest = reach.loc[~reach["what"].str.startswith("Table "), "latest_source"].max()
     cutoff_label = labels.format_date(version["cutoff_date"])
     return {
         "version": version["version"],
@@ -80,17 +82,47 @@ def content(data_dir=None) -> dict:
            f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, other).")  # fmt: skip
     return {
         "headline": headline,
-        "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined.")],
+        "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined."),
+                    _map(ds, cutoff)],
         "changes": release_notes(data_dir),
     }
 
 
+def _map(ds, cutoff) -> dict:
+    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it."""
+    from analysis import describe, maps
+    from analysis.coalition import G7_DECLARATION, not_joined
+    from analysis.negotiations import bilateral, partner_status
+    from analysis.overview import party_names
+
+    names = party_names(ds.parties)
+    status = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, cutoff, G7_DECLARATION)
+    status = status[status["party_id"].isin(set(maps.load_boundaries()["party_id"]))]
+    kinds = {"signed": "Signed a bilateral agreement", "negotiating": "Negotiating", "joined": "Joined the declaration only"}
+    categories = status.assign(category=status["stage"].map(kinds))[["party_id", "category"]]
+    outside = sorted(set(not_joined(ds.signatories, ds.memberships, "EU", cutoff, G7_DECLARATION)["party_id"])
+                     | set(not_joined(ds.signatories, ds.memberships, "NATO", cutoff, G7_DECLARATION)["party_id"]))
+    outside = [p for p in outside if p not in set(categories["party_id"])]
+    categories = pd.concat([categories, pd.DataFrame({"party_id": outside, "category": "EU or NATO member, not joined"})])
+    from analysis.plots import PALETTE
+
+    colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9],
+               "EU or NATO member, not joined": "#9a9a9a"}  # fmt: skip
+    signed = int((categories["category"] == kinds["signed"]).sum())
+    fig = maps.plot_map(categories, colours, legend_title="At the cut-off",
+                        title=f"{signed} countries on this map signed a bilateral agreement", extent=(-25, 45, 34, 71.5))
+    return _png(fig, describe.map_(categories, names, "where each country stands at the cut-off"),
+                "Where each country stands at the cut-off (the EU, Canada, Japan and the US are off this map).")
+
+
 def release_notes(data_dir=None) -> list[str]:
-    """The bullet points of the newest release in CHANGELOG.md, as plain text."""
+    """The bullet points of the newest release in CHANGELOG.md, as plain text (the list of schema changes, which
+    names tables and columns, is summarised: the data page shows it in full)."""
     path = resolve_data_dir(data_dir) / "CHANGELOG.md"
     if not path.exists():
         return []
-    notes, in_release = [], False
+    notes: list[str] = []
+    in_release = False
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             if in_release:
@@ -98,10 +130,11 @@ def release_notes(data_dir=None) -> list[str]:
             in_release = True
             continue
         if in_release and line.startswith("- "):
-            notes.append(re.sub(r"[`*]", "", line[2:]).strip())
+            notes.append(line[2:].strip())
         elif in_release and line.startswith("  ") and notes:
-            notes[-1] += " " + re.sub(r"[`*]", "", line.strip())
-    return notes
+            notes[-1] += " " + line.strip()
+    plain = [re.sub(r"[`*]", "", n) for n in notes]
+    return ["Schema: new tables and columns (listed on the data page)." if n.startswith("Schema") else n for n in plain]
 
 
 def _markdown_html(path: Path) -> str:

@@ -150,7 +150,7 @@ def coverage_gaps(agreements: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     >>> agr = pd.DataFrame({"agreement_id": ["x-2024"], "party_id": ["XXX"], "place": ["Kyiv"], "partner_signatory": [None],
     ...     "term_years": pd.array([10], dtype="Int64"), "commitment_amount": [None], "commitment_text": [None]})
     >>> coverage_gaps(agr, pd.DataFrame({"party_id": []}))["missing"].tolist()
-    ["dated negotiation steps, partner signatory, headline commitment"]
+    ['dated negotiation steps, partner signatory, headline commitment']
     """
     with_events = set(events["party_id"])
     rows = []

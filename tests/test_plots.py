@@ -54,14 +54,21 @@ def test_plot_timeline_draws_one_bar_per_partner():
             "agreement_id": ["aaa-2024", "aaa-2024", "aaa-2024", None],
         }
     )
-    for align in ("calendar", "days"):
-        fig = plots.plot_timeline(timelines, "2024-06-01", align=align, reference="2023-07-12", names={"AAA": "Alpha"})
+    for align in ("calendar", "opened"):
+        fig = plots.plot_timeline(timelines, "2024-06-01", align=align, names={"AAA": "Alpha"})
         ax = fig.axes[0]
         assert len(ax.patches) == 2  # two partners, two bars
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "BBB"]  # signers first
-        if align == "days":
+        if align == "calendar":
+            assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "BBB"]  # signers first
+        else:
+            # each on its own clock: both bars start at 0, the shorter first
+            assert [t.get_text() for t in ax.get_yticklabels()] == ["BBB", "Alpha"]
+            assert sorted(round(p.get_x()) for p in ax.patches) == [0, 0]
             widths = sorted(round(p.get_width()) for p in ax.patches)
             assert widths == [31, 162]  # BBB open 1 May → 1 Jun; AAA 3 Aug → 12 Jan
+    # one legend entry per kind of step shown, and the open bar
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["Talks opened", "Negotiation round", "Signed", "Still negotiating at 1 Jun 2024"]
     with pytest.raises(ValueError):
         plots.plot_timeline(timelines, "2024-06-01", align="weeks")
 

@@ -29,6 +29,8 @@ DATA_DOWNLOADS = "data"
 #: Where the notebooks' chart and table CSVs land, relative to the output folder.
 CHART_DOWNLOADS = "downloads"
 SITE_PAGES = ("index.html", "data.html")
+#: The landing page's charts and the partner table, kept between builds: they depend only on the inputs key.
+CACHE_FILE = ".site-cache.json"
 
 
 def _environment():
@@ -192,6 +194,24 @@ def is_current(out: Path, state: State, shared: str, everything: list[Job]) -> b
     return all(file_digest(out / page) == recorded.get(page) for page in SITE_PAGES)
 
 
+def _computed(out: Path, data_dir: Path, shared: str, everything: list[Job]) -> dict:
+    """The landing page's content and every partner's row, from the cache when the inputs are unchanged (drawing the
+    charts and the map takes seconds)."""
+    from analysis import landing
+
+    path = out / CACHE_FILE
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(cached, dict) and cached.get("key") == shared and {"landing", "partners"} <= set(cached):
+            return cached
+    except (OSError, ValueError):
+        pass
+    profiles = [j for j in everything if j.is_profile]
+    computed = {"key": shared, "landing": landing.content(data_dir), "partners": _partner_rows(data_dir, profiles) if profiles else []}
+    write_atomic(path, json.dumps(computed))
+    return computed
+
+
 def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared: str) -> None:
     """Render the landing page and the data page, copy the downloads, and record what was written."""
     from analysis import landing
@@ -200,7 +220,8 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
     release = _release(data_dir)
     present = [j for j in everything if (out / j.output).exists()]
     reports = [j for j in reading_order(present)]
-    profiles = [j for j in present if j.is_profile]
+    computed = _computed(out, data_dir, shared, everything)
+    on_disk = {j.output for j in present}
     downloads = _copy_data(data_dir, out)
     common = {
         "release": release,
@@ -212,7 +233,7 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
     }
     pages = {
         "index.html": env.get_template("index.html.j2").render(
-            **common, partners=_partner_rows(data_dir, profiles) if profiles else [], landing=landing.content(data_dir)
+            **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
         "data.html": env.get_template("data.html.j2").render(**common, method=landing.data_readme_html(data_dir),
                                                              changelog=landing.changelog_html(data_dir)),
