@@ -6,18 +6,39 @@ Standard library only, so that ``python -m analysis validate`` starts fast.
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 #: The repository's own data folder, used when no ``data_dir`` is given.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 DESCRIPTOR = "datapackage.json"
 
+#: A descriptor larger than this is not plausible (the shipped one is about 40 kB); it is refused unread.
+MAX_DESCRIPTOR_BYTES = 10 * 1024 * 1024
+#: JSON numbers with more digits than this are refused before Python converts them.
+MAX_JSON_NUMBER_DIGITS = 100
+
 
 #: Environment variable that points the loaders at another data folder (the build sets it for notebooks).
 DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
+
+
+class UnreadableFile(ValueError):
+    """A file in the data folder that cannot be read safely; the message says why and what would be right."""
+
+
+class DescriptorError(ValueError):
+    """``datapackage.json`` cannot be read as JSON; ``line`` locates the problem."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
@@ -28,21 +49,228 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     """
     if data_dir is None:
         data_dir = os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
-    return Path(data_dir).resolve()
+    try:
+        return Path(data_dir).resolve()
+    except (OSError, RuntimeError):  # a symlink loop or an unreadable parent: keep the path as given
+        return Path(os.path.abspath(data_dir))
 
 
 def display_path(path: Path) -> str:
     """A path as a person would type it: relative to the working folder when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # outside the working folder, or the working folder was deleted
         return str(path)
 
 
+def file_name_problem(name: object) -> str | None:
+    """What is wrong with ``name`` as the name of a file in the data folder, or None if it is fine.
+
+    A name is one plain file name: no folders, no ``..``, no absolute path, no URL, no control characters.
+
+    >>> file_name_problem("events.csv") is None
+    True
+    >>> file_name_problem("../etc/passwd")
+    "'../etc/passwd' is not a plain file name: name a file directly in the data folder, e.g. 'events.csv'"
+    """
+    if not isinstance(name, str) or not name:
+        return f"{name!r} is not a file name: write the name of a file in the data folder, e.g. 'events.csv'"
+    if len(name) > 255 or not name.isprintable() or "/" in name or "\\" in name or name.startswith("."):
+        return f"{name!r} is not a plain file name: name a file directly in the data folder, e.g. 'events.csv'"
+    return None
+
+
+def open_data_file(data_dir: str | os.PathLike, name: str) -> BinaryIO:
+    """Open the file ``name`` in ``data_dir`` for reading, binary, refusing anything unsafe.
+
+    Refused with :class:`UnreadableFile` (and never read): a name that is not a plain file name, a symbolic link
+    whose target is outside the folder, a folder, a FIFO, a device or a socket (checked on the open descriptor,
+    which is opened non-blocking, so a FIFO cannot hang the caller), and a file the process may not read.
+    A missing file raises :class:`FileNotFoundError`.
+    """
+    problem = file_name_problem(name)
+    if problem:
+        raise UnreadableFile(problem)
+    root = os.path.realpath(data_dir)
+    real = os.path.realpath(os.path.join(data_dir, name))
+    if os.path.dirname(real) != root:
+        raise UnreadableFile(f"is a symbolic link to {real}, outside the data folder: copy the file into the folder instead")
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(real, flags)
+    except FileNotFoundError:
+        raise
+    except PermissionError:
+        raise UnreadableFile("cannot be read: permission denied (make it readable, e.g. chmod a+r)") from None
+    except IsADirectoryError:
+        raise UnreadableFile("is a folder, not a file: the descriptor must name a CSV file") from None
+    except OSError as exc:
+        try:
+            mode = os.lstat(real).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):  # a socket cannot even be opened
+            raise UnreadableFile(f"is {_file_kind(mode)}, not a regular file: replace it with a regular file") from None
+        raise UnreadableFile(f"cannot be opened ({exc.strerror or exc}): replace it with a regular file") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(f"is {_file_kind(mode)}, not a regular file: replace it with a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket")]
+    kinds += [(stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
+    return next((label for test, label in kinds if test(mode)), "a special file")
+
+
+class Descriptor:
+    """The parsed descriptor, its text, and where each of its objects starts (for located messages)."""
+
+    def __init__(self, package: object, text: str, duplicates: bool):
+        self.package = package
+        self.text = text
+        self.has_duplicate_keys = duplicates
+        self._starts: dict[tuple, int] | None = None
+        self._duplicates: list[tuple[tuple, str]] = []
+
+    def _index(self) -> dict[tuple, int]:
+        """Parse again, slowly, recording the offset of every object and array by its path (only when a message needs it)."""
+        if self._starts is None:
+            decoder = _PositionDecoder()
+            decoder.decode(self.text)
+            self._starts, self._duplicates = decoder.paths(), decoder.duplicate_paths()
+        return self._starts
+
+    def line(self, path: tuple = (), key: str | None = None) -> int:
+        """The line on which the object at ``path`` (a tuple of keys and indices) starts, or its ``key`` inside it."""
+        starts = self._index()
+        while path and path not in starts:
+            path = path[:-1]
+        offset = starts.get(path, 0)
+        if key is not None:
+            found = self.text.find(json.dumps(key, ensure_ascii=False), offset)
+            offset = found if found >= 0 else offset
+        return self.text.count("\n", 0, offset) + 1
+
+    def duplicate_keys(self) -> list[tuple[tuple, str]]:
+        """Each (object path, key) where a key appears twice in one object (JSON keeps the last silently)."""
+        if not self.has_duplicate_keys:
+            return []
+        self._index()
+        return self._duplicates
+
+
+class _PositionDecoder(json.JSONDecoder):
+    """A JSON decoder that records where each object and array starts (the pure-Python scanner, so it can be hooked)."""
+
+    def __init__(self) -> None:
+        super().__init__(object_pairs_hook=self._pairs)
+        self._offsets: dict[int, int] = {}
+        self._dups: dict[int, list[str]] = {}
+        self._pending: list[str] = []
+        self.parse_object = self._object
+        self.parse_array = self._array
+        self.scan_once = json.scanner.py_make_scanner(self)
+        self._root: object = None
+
+    def _pairs(self, pairs: list) -> dict:
+        keys = [k for k, _ in pairs]
+        self._pending = sorted({k for k in keys if keys.count(k) > 1})
+        return dict(pairs)
+
+    def _object(self, s_and_end, *args, **kwargs):
+        value, end = json.decoder.JSONObject(s_and_end, *args, **kwargs)
+        self._offsets[id(value)] = s_and_end[1] - 1
+        if self._pending:
+            self._dups[id(value)], self._pending = self._pending, []
+        return value, end
+
+    def _array(self, s_and_end, *args, **kwargs):
+        value, end = json.decoder.JSONArray(s_and_end, *args, **kwargs)
+        self._offsets[id(value)] = s_and_end[1] - 1
+        return value, end
+
+    def decode(self, s, *args, **kwargs):
+        self._root = super().decode(s, *args, **kwargs)
+        return self._root
+
+    def _walk(self):
+        stack = [((), self._root)]
+        while stack:
+            path, value = stack.pop()
+            yield path, value
+            items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+            stack.extend((path + (k,), v) for k, v in items if isinstance(v, (dict, list)))
+
+    def paths(self) -> dict[tuple, int]:
+        return {path: self._offsets.get(id(value), 0) for path, value in self._walk()}
+
+    def duplicate_paths(self) -> list[tuple[tuple, str]]:
+        return [(path, key) for path, value in self._walk() for key in self._dups.get(id(value), [])]
+
+
+def _no_constant(name: str):
+    raise DescriptorError(f"datapackage.json is not valid JSON: {name} is not a JSON value (write a number, or null)")
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_JSON_NUMBER_DIGITS:
+        raise DescriptorError(f"datapackage.json holds a {len(text):,}-digit number: no setting needs more than {MAX_JSON_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_JSON_NUMBER_DIGITS:
+        raise DescriptorError(f"datapackage.json holds a {len(text):,}-character number: no setting needs more than {MAX_JSON_NUMBER_DIGITS}")
+    return float(text)
+
+
+def read_descriptor(data_dir: str | os.PathLike | None = None) -> Descriptor:
+    """Read and parse ``datapackage.json`` safely; raise :class:`DescriptorError` (located) if it is not readable JSON.
+
+    A missing descriptor raises :class:`FileNotFoundError`, one that is not a safe regular file :class:`UnreadableFile`.
+
+    >>> read_descriptor().package["resources"][0]["name"]
+    'sources'
+    """
+    directory = resolve_data_dir(data_dir)
+    with open_data_file(directory, DESCRIPTOR) as fh:
+        raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
+    if len(raw) > MAX_DESCRIPTOR_BYTES:
+        raise DescriptorError(f"datapackage.json is larger than {MAX_DESCRIPTOR_BYTES:,} bytes: a descriptor is a few kilobytes")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise DescriptorError("datapackage.json starts with a byte-order mark: save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DescriptorError(f"datapackage.json is not valid UTF-8 (bytes {raw[exc.start : exc.start + 4]!r}): save it as UTF-8", line) from None
+    duplicates = False
+
+    def pairs(items: list) -> dict:
+        nonlocal duplicates
+        result = dict(items)
+        duplicates = duplicates or len(result) != len(items)
+        return result
+
+    decoder = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=_no_constant, parse_int=_json_int, parse_float=_json_float)
+    try:
+        package = decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise DescriptorError(f"datapackage.json is not valid JSON: {exc}", exc.lineno) from None
+    except RecursionError:
+        raise DescriptorError("datapackage.json is nested too deeply to read: a descriptor needs a few levels only") from None
+    return Descriptor(package, text, duplicates)
+
+
 @lru_cache(maxsize=8)
-def _read_descriptor(path: Path, mtime_ns: int) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+def _read_package(path: Path, stamp: tuple) -> dict:
+    return read_descriptor(path).package
 
 
 def load_package(data_dir: str | os.PathLike | None = None) -> dict:
@@ -51,8 +279,9 @@ def load_package(data_dir: str | os.PathLike | None = None) -> dict:
     >>> [r["name"] for r in load_package()["resources"]][:2]
     ['sources', 'parties']
     """
-    path = resolve_data_dir(data_dir) / DESCRIPTOR
-    return _read_descriptor(path, path.stat().st_mtime_ns)
+    directory = resolve_data_dir(data_dir)
+    info = (directory / DESCRIPTOR).stat()
+    return _read_package(directory, (info.st_ino, info.st_size, info.st_mtime_ns))
 
 
 def table_names(data_dir: str | os.PathLike | None = None) -> list[str]:

@@ -161,20 +161,20 @@ def test_a_bad_state_file_means_a_rebuild_not_a_crash(project):
     # NOTE: the four cases share one test (and one project copy) to keep the suite fast
 
 
-def test_a_table_in_a_subfolder_is_part_of_the_input_key(project):
-    package = json.loads((project["data"] / "datapackage.json").read_text(encoding="utf-8"))
+def test_every_file_of_the_data_folder_is_in_the_input_key_and_tables_stay_inside_it(project):
+    # a file in a subfolder of data/ (notes, an extra table) changes the key: every report is rebuilt
     (project["data"] / "extra").mkdir()
-    shutil.move(project["data"] / "milestones.csv", project["data"] / "extra" / "milestones.csv")
-    for resource in package["resources"]:
-        if resource["name"] == "milestones":
-            resource["path"] = "extra/milestones.csv"
-    (project["data"] / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    (project["data"] / "extra" / "notes.txt").write_text("a note", encoding="utf-8")
     assert "building 2 of 2" in build(project).stdout
     assert build(project).stdout.startswith("up to date")
-    table = project["data"] / "extra" / "milestones.csv"
-    table.write_text(table.read_text(encoding="utf-8").replace("Vilnius", "Vilnius "), encoding="utf-8")
-    result = build(project)
-    assert "building 2 of 2" in result.stdout or "milestones.csv" in result.stdout  # rebuilt (or refused: spaces)
+    # a table the descriptor places outside the folder's top level is refused before any notebook runs
+    package = json.loads((project["data"] / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource["name"] == "milestones":
+            resource["path"] = "../milestones.csv"
+    (project["data"] / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    refused = build(project)
+    assert refused.returncode == 1 and "not a plain file name" in refused.stdout and "building" not in refused.stdout
 
 
 def test_a_second_build_into_the_same_folder_is_refused(project):

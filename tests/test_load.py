@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 import shutil
 
 import pandas as pd
 import pytest
 from conftest import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analysis as an
 from analysis import load
@@ -65,3 +71,105 @@ def test_bad_data_raises_the_validators_messages(tmp_path):
 
 def test_data_version():
     assert an.data_version() == {"version": an.schema.load_package()["version"], "cutoff_date": an.schema.load_package()["cutoff_date"]}
+
+
+# --------------------------------------------------------------------------- values are loaded exactly as written (issue 12)
+
+#: Text a cell may hold: any character but controls (tab and line feed are fine inside), surrogates, and CR.
+CELL_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00")
+    | st.sampled_from(list(',"\n\t; \'é中\u202e')),
+    min_size=1,
+    max_size=40,
+).filter(lambda v: v == v.strip() and not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", v))
+
+
+@pytest.fixture
+def copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    return data
+
+
+def _set_notes(data, notes: list[str]) -> None:
+    path = data / "events.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    column = rows[0].index("note")
+    for row, note in zip(rows[1:], notes):
+        row[column] = note
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def test_text_round_trips_unaltered(copy):
+    # Quotes, commas, newlines, tabs inside, right-to-left marks, any script: loaded exactly as written.
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(st.lists(CELL_TEXT, min_size=1, max_size=10))
+    def check(notes):
+        _set_notes(copy, notes)
+        loaded = load.load_table("events", copy)["note"].tolist()
+        assert loaded[: len(notes)] == notes
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["padded ", " padded", "tab\t", "new line\n", "nul\x00byte", "escape\x1b[0m", "bell\x07"],
+    ids=["trailing-space", "leading-space", "trailing-tab", "trailing-newline", "nul", "escape", "bell"],
+)
+def test_text_the_loaders_would_alter_is_refused(copy, note):
+    # Spaces around a value are an error (STYLE: no trailing spaces), never silently stripped; NUL used to truncate.
+    _set_notes(copy, [note])
+    with pytest.raises(an.DataError, match="events.csv:2: note: "):
+        load.load_table("events", copy)
+
+
+def test_integers_are_loaded_exactly(copy):
+    # Through float64 (pd.to_numeric with a missing value in the column) 2**53 + 1 would load as 2**53.
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    spec = next(f for r in package["resources"] if r["name"] == "agreements" for f in r["schema"]["fields"] if f["name"] == "term_years")
+    spec["constraints"]["maximum"] = 2**63 - 1
+    (copy / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    path = copy / "agreements.csv"
+    for value in (2**53 + 1, 2**63 - 1):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"^(alb-2025,(?:[^,]*,){7})[0-9]+,", rf"\g<1>{value},", text, count=1, flags=re.M), encoding="utf-8")
+        loaded = load.load_table("agreements", copy).set_index("agreement_id")["term_years"]
+        assert loaded["alb-2025"] == value and loaded.isna().any()
+
+
+def test_boolean_columns(copy):
+    package = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    parties = next(r for r in package["resources"] if r["name"] == "parties")
+    parties["schema"]["fields"].append({"name": "is_state", "type": "boolean", "description": "Whether it is a state."})
+    (copy / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    lines = (copy / "parties.csv").read_text(encoding="utf-8").splitlines()
+    body = [f"{line},{'true' if line.endswith(',state') else 'false'}" for line in lines[1:]]
+    (copy / "parties.csv").write_text("\n".join([lines[0] + ",is_state", *body]) + "\n", encoding="utf-8")
+    loaded = load.load_table("parties", copy)
+    assert loaded["is_state"].dtype == "boolean"
+    assert (loaded["is_state"] == (loaded["party_type"] == "state")).all()
+    (copy / "parties.csv").write_text("\n".join([lines[0] + ",is_state", *(b.replace(",true", ",yes") for b in body)]) + "\n", encoding="utf-8")
+    with pytest.raises(an.DataError, match="'yes' is not a boolean: write true or false"):
+        load.load_table("parties", copy)
+
+
+def test_a_folder_that_keeps_changing_while_loading_is_refused(copy, monkeypatch):
+    # The folder is fingerprinted before validation and after reading: what was read must be what was validated.
+    stamps = iter(range(1000))
+    monkeypatch.setattr(load, "_fingerprint", lambda directory: (next(stamps),))
+    monkeypatch.setattr(load, "_validated", lambda directory, fingerprint: None)
+    with pytest.raises(an.DataError, match="changed while it was loaded"):
+        load.load_table("parties", copy)
+
+
+@pytest.mark.parametrize("what", ["missing", "a file"])
+def test_a_data_folder_that_is_not_one(tmp_path, what):
+    target = tmp_path / "data"
+    if what == "a file":
+        target.write_text("x", encoding="utf-8")
+    for loader in (lambda: load.load_table("parties", target), lambda: load.load_dataset(target), lambda: load.data_version(target)):
+        with pytest.raises(an.DataError, match="the data folder"):
+            loader()

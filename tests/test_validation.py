@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
-from analysis.validation import Problem, Report, validate
+from analysis.validation import PRECISION_DATES, Problem, Report, validate
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2025, 6, 1)
@@ -782,6 +782,99 @@ def test_invalid_utf8_with_cr_line_endings_is_reported_not_a_crash(data: DataDir
     report = data.validate()
     expect(report, data, "parties", 1, "-", "line ends with CR")
     assert any("not valid UTF-8" in p.message for p in report.problems), _listing(report)
+
+
+# --------------------------------------------------------------------------- what the loaders could not hold
+# (issue 12) Each rule refuses what a loader would crash on or silently alter; tests/test_adversarial.py tries
+# many more hostile inputs against the shipped data.
+
+# (table, line, column, new value, distinctive part of the message)
+HOLD_CASES = {
+    # NUL is where pandas' parser used to truncate a value; other controls would reach the terminal.
+    "nul-in-text": ("parties", 2, "party_name", "European\x00Union", "contains the control character '\\x00'"),
+    "escape-in-text": ("sources", 2, "excerpt", "\x1b[2J", "contains the control character '\\x1b'"),
+    "cell-over-the-limit": ("sources", 2, "excerpt", "x" * 100_001, "100,001 characters long, over the limit of 100,000"),
+    "date-before-pandas": ("sources", 2, "published_date", "1677-09-21", "outside the dates the loaders can hold (1677-09-22 to 2262-04-11"),
+    "date-after-pandas": ("sources", 2, "published_date", "2262-04-12", "outside the dates the loaders can hold"),
+    "integer-past-int64": ("claims", 2, "claimed_count", str(2**63), "does not fit in a 64-bit integer"),
+    "integer-with-5000-digits": ("claims", 2, "claimed_count", "9" * 5000, "does not fit in a 64-bit integer"),
+    "number-rounded-by-float64": ("agreements", 2, "commitment_amount", "3000000000.0000001", "17 significant digits"),
+    "number-underflows": ("agreements", 2, "commitment_amount", "1e-400", "too small for a float64"),
+    "number-nan": ("agreements", 2, "commitment_amount", "nan", "is not a number"),
+    "url-with-a-quote": ("sources", 2, "url", 'https://example.org/"><script>', "contains '\"', which a URL may not hold"),
+    "url-with-user": ("sources", 2, "url", "https://user@example.org/", "is not a web address"),
+    "month-date-not-on-the-1st": ("events", 2, "event_date", "2023-09-15", "is not the 1st of its month, but date_precision is 'month': write 2023-09-01"),
+}
+
+
+@pytest.mark.parametrize(("table", "line", "column", "value", "fragment"), list(HOLD_CASES.values()), ids=list(HOLD_CASES))
+def test_value_the_loaders_could_not_hold(data: DataDir, table: str, line: int, column: str, value: str, fragment: str) -> None:
+    data.edit(table, line, column, value)
+    only(data.validate(), data, table, line, column, fragment)
+
+
+def test_year_precise_date_is_1_january(data: DataDir) -> None:
+    data.edit("memberships", 2, "joined_date", "1958-03-25")
+    data.edit("memberships", 2, "date_precision", "year")
+    only(data.validate(), data, "memberships", 2, "joined_date", "is not 1 January, but date_precision is 'year': write 1958-01-01")
+
+
+def test_every_table_with_date_precision_names_the_dates_it_governs() -> None:
+    package = json.loads((DEFAULT_DATA_DIR / DESCRIPTOR).read_text(encoding="utf-8"))
+    with_precision = {r["name"] for r in package["resources"] if any(f["name"] == "date_precision" for f in r["schema"]["fields"])}
+    assert with_precision == set(PRECISION_DATES)
+
+
+def test_date_after_the_cutoff(data: DataDir) -> None:
+    data.edit_descriptor(lambda package: package.update(cutoff_date="2025-02-01"))  # after every date in VALID
+    assert data.validate().ok
+    data.edit("sources", 2, "accessed_date", "2025-02-02")
+    only(data.validate(), data, "sources", 2, "accessed_date", "2025-02-02 is after the release's cut-off date 2025-02-01")
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fragment"),
+    [
+        (lambda p: p.pop("version"), "-", "has no 'version'"),
+        (lambda p: p.update(version="1.0"), "version", "'1.0' is not MAJOR.MINOR.PATCH"),
+        (lambda p: p.pop("cutoff_date"), "-", "has no 'cutoff_date'"),
+        (lambda p: p.update(cutoff_date="2025-02-30"), "cutoff_date", "'2025-02-30' is not a date"),
+    ],
+    ids=["no-version", "version-not-semver", "no-cutoff", "cutoff-not-a-date"],
+)
+def test_release_version_and_cutoff(data: DataDir, change, column: str, fragment: str) -> None:
+    data.edit_descriptor(change)
+    problem = only(data.validate(), data, DESCRIPTOR, 1 if column == "-" else data_line(data, f'"{column}"'), column, fragment)
+    assert problem.path == data.path(DESCRIPTOR)
+
+
+def data_line(data: DataDir, needle: str) -> int:
+    text = (data.root / DESCRIPTOR).read_text(encoding="utf-8")
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_problems_are_capped_per_file_and_column(data: DataDir) -> None:
+    rows = "".join(f"Z{i:02d},Nowhere,state\n" for i in range(30))
+    data.write("parties", VALID["parties"] + rows)
+    report = data.validate()
+    shown = [p for p in report.problems if p.path == data.path("parties") and p.column == "party_id"]
+    assert len(shown) == 21, _listing(report)
+    assert [p.line for p in shown[:20]] == list(range(6, 26))
+    assert shown[20] == Problem(data.path("parties"), 26, "party_id", "… and 10 more problems in this column")
+    assert report.count == len(report.problems) + 10 - 1
+
+
+def test_a_value_is_escaped_in_the_report() -> None:
+    problem = Problem("data/x.csv", 3, "note", "'a\nb\x1b[31m\u202e' is wrong")
+    assert str(problem) == "data/x.csv:3: note: 'a\\nb\\x1b[31m\\u202e' is wrong"
+
+
+def test_rows_keep_all_but_free_text(data: DataDir) -> None:
+    events = data.validate().tables["events"]
+    row = events.rows[0]
+    assert (row.line, row.get("event_id"), row.get("no_such_column")) == (2, "fra-01", "")
+    with pytest.raises(KeyError, match="FREE_TEXT_COLUMNS"):
+        row.get("description")  # free text: checked, then not kept
 
 
 # --------------------------------------------------------------------------- every problem in one run

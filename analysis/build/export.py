@@ -82,6 +82,20 @@ def drop_stderr(nb) -> list[str]:
     return warnings
 
 
+def contents(nb) -> list[dict]:
+    """The report's sections for its table of contents: each ``## `` heading of a Markdown cell, with the id
+    nbconvert gives it (spaces become hyphens)."""
+    toc = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or "remove-in-report" in cell.metadata.get("tags", []):
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("## "):
+                title = line[3:].strip()
+                toc.append({"title": title, "id": title.replace(" ", "-")})
+    return toc
+
+
 def export(job: Job, nb, out_dir: Path, exporter, page: dict) -> tuple[list[str], str]:
     """Write the executed notebook as sanitized, offline HTML, atomically.
 
@@ -90,6 +104,7 @@ def export(job: Job, nb, out_dir: Path, exporter, page: dict) -> tuple[list[str]
     """
     warnings = drop_stderr(nb)
     nb.metadata["title"] = job.title
+    page = dict(page, toc=contents(nb))
     resources = {
         "metadata": {"name": job.title},
         "report_css": css(),
