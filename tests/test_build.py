@@ -272,3 +272,36 @@ def test_the_no_op_build_reads_no_data(project, monkeypatch):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "up to date" in result.stdout and "validator: False" in result.stdout
+
+
+def test_where_fork_is_unavailable_the_build_uses_kernels_and_says_so(monkeypatch, capsys, tmp_path):
+    from analysis.build import execute
+
+    monkeypatch.setattr(execute, "fork_available", lambda: False)
+    runner = execute.executor("warm", tmp_path, 2)
+    assert isinstance(runner, execute.KernelExecutor)
+    assert "cannot fork" in capsys.readouterr().err
+    monkeypatch.setattr(execute, "fork_available", lambda: True)
+    assert isinstance(execute.executor("warm", tmp_path, 2), execute.WarmExecutor)
+    assert isinstance(execute.executor("kernel", tmp_path, 2), execute.KernelExecutor)
+
+
+def test_cells_are_named_as_the_notebook_numbers_them_even_with_injected_parameters():
+    from analysis.build.execute import prepare, run_in_shell
+    from analysis.build.plan import Job
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("party_id = 'AAA'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), params, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise KeyError(party_id)")]  # fmt: skip
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.ipynb"
+        nbformat.write(nb, path)
+        prepared = prepare(Job(path, "p.html", "P", (("party_id", "BBB"),)))
+        assert len(prepared.cells) == 5  # the injected cell follows the parameters cell
+        failure = run_in_shell(prepared)
+    assert failure == "cell 4: KeyError: 'BBB'"  # the 4th cell of the notebook file, the injected one not counted

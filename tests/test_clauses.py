@@ -1,0 +1,130 @@
+"""The clause matrix helpers on hand-made matrices with hand-computed answers, and kappa's invariants."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import clauses
+from analysis.agreements import in_euros, text_sources
+
+DIMS = pd.DataFrame({"dimension_id": ["consult", "air", "nato"], "position": [1, 3, 2],
+                     "label": ["Consultations", "Air defence", "NATO"], "scale": ["ordinal", "nominal", "ordinal"]})  # fmt: skip
+VALUES = pd.DataFrame(
+    {
+        "dimension_id": ["consult"] * 3 + ["air"] * 2 + ["nato"] * 3,
+        "value": ["not_stated", "prompt", "within_24_hours", "not_stated", "named", "not_stated", "aspiration", "irreversible_path"],
+        "rank": [0, 1, 2, 0, 1, 0, 1, 2],
+    }
+)
+# three agreements: A promises most, B less, C has NATO not coded
+CLAUSES = pd.DataFrame(
+    {
+        "agreement_id": ["a-2024", "a-2024", "a-2024", "b-2024", "b-2024", "b-2024", "c-2024", "c-2024"],
+        "dimension_id": ["consult", "air", "nato", "consult", "air", "nato", "consult", "air"],
+        "value": ["within_24_hours", "named", "irreversible_path", "prompt", "not_stated", "aspiration", "within_24_hours", "named"],
+    }
+)
+
+
+def test_the_matrix_has_one_row_per_agreement_columns_in_codebook_order_and_not_coded_is_missing():
+    wide = clauses.matrix(CLAUSES, DIMS)
+    assert list(wide.columns) == ["consult", "nato", "air"]  # by position, not by name
+    assert list(wide.index) == ["a-2024", "b-2024", "c-2024"]
+    assert wide.loc["b-2024", "air"] == "not_stated"  # a finding
+    assert pd.isna(wide.loc["c-2024", "nato"])  # not coded
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value", "at_least", "expected"),
+    [
+        ("consult", "within_24_hours", None, ["a-2024", "c-2024"]),
+        ("air", "not_stated", None, ["b-2024"]),
+        ("nato", None, "aspiration", ["a-2024", "b-2024"]),  # ordinal: aspiration or stronger; C is not coded
+        ("nato", None, "irreversible_path", ["a-2024"]),
+        ("consult", "nothing_like_this", None, []),
+    ],
+)
+def test_who_promises_what(dimension, value, at_least, expected):
+    assert clauses.promising(CLAUSES, dimension, value, at_least=at_least, values=VALUES) == expected
+
+
+def test_an_ordinal_threshold_needs_the_codebook_and_a_known_value():
+    with pytest.raises(ValueError, match="needs the codebook"):
+        clauses.promising(CLAUSES, "nato", at_least="aspiration")
+    with pytest.raises(ValueError, match="is not a value"):
+        clauses.promising(CLAUSES, "nato", at_least="membership", values=VALUES)
+
+
+def test_two_agreements_compared_dimension_by_dimension():
+    table = clauses.compare(CLAUSES, DIMS, "a-2024", "c-2024")
+    assert table["dimension"].tolist() == ["Consultations", "NATO", "Air defence"]
+    assert table["a-2024"].tolist() == ["within_24_hours", "irreversible_path", "named"]
+    assert table["c-2024"].isna().tolist() == [False, True, False]
+    assert table["same"].tolist() == [True, False, True]  # not coded is never "the same"
+
+
+def test_scores_add_ordinal_ranks_out_of_the_maximum_for_the_dimensions_coded():
+    scores = clauses.scores(CLAUSES, DIMS, VALUES).set_index("agreement_id")
+    # A: consult 2 + nato 2 = 4 of 4; B: 1 + 1 = 2 of 4; C: consult 2 of 2 (NATO not coded)
+    assert scores.loc["a-2024"].tolist() == [4, 4, 2]
+    assert scores.loc["b-2024"].tolist() == [2, 4, 2]
+    assert scores.loc["c-2024"].tolist() == [2, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        (list("aabb"), list("aabb"), 1.0),  # perfect agreement
+        (list("abab"), list("aabb"), 0.0),  # agreement at chance: po = 0.5, pe = 0.5
+        (list("aaab"), list("aaba"), (0.5 - 0.625) / (1 - 0.625)),  # po = 2/4, pe = (3*3 + 1*1) / 16
+        (list("aaaa"), list("aaaa"), None),  # one value throughout: undefined
+    ],
+)
+def test_cohen_kappa_by_hand(first, second, expected):
+    result = clauses.cohen_kappa(first, second)
+    assert result == pytest.approx(expected) if expected is not None else result is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("xyz"), st.sampled_from("xyz")), min_size=1, max_size=30))
+def test_kappa_is_symmetric_bounded_and_one_only_for_total_agreement(pairs):
+    first, second = [a for a, _ in pairs], [b for _, b in pairs]
+    k = clauses.cohen_kappa(first, second)
+    assert k == clauses.cohen_kappa(second, first)
+    if k is not None:
+        assert -1 - 1e-9 <= k <= 1 + 1e-9
+        assert (k == pytest.approx(1.0)) == (first == second)
+
+
+def test_agreement_by_dimension_table():
+    checks = pd.DataFrame({"dimension_id": ["consult"] * 4 + ["air"] * 2, "first_value": list("aabb") + ["n", "n"],
+                           "second_value": list("abab") + ["n", "n"]})  # fmt: skip
+    table = clauses.agreement_by_dimension(checks, DIMS)
+    assert table["dimension"].tolist() == ["Consultations", "Air defence"]
+    assert table["items"].tolist() == [4, 2] and table["agreed"].tolist() == [0.5, 1.0]
+    assert table["kappa"].iloc[0] == 0.0 and pd.isna(table["kappa"].iloc[1])
+    assert "| Air defence | 2 | 100% | – (one value throughout) |" in clauses.kappa_markdown(checks, DIMS)
+
+
+def test_headline_amounts_in_euros_at_the_rate_of_their_year():
+    agreements = pd.DataFrame({
+        "agreement_id": ["gbr-2024", "nor-2024", "fra-2024", "pol-2024", "jpn-2025"], "party_id": ["GBR", "NOR", "FRA", "POL", "JPN"],
+        "commitment_amount": [2.5e9, 13.5e9, 3e9, None, 1e9], "commitment_currency": ["GBP", "NOK", "EUR", None, "JPY"],
+        "commitment_year": pd.array([2024, 2024, 2024, None, 2025], dtype="Int64"),
+        "commitment_scope": ["first_year", "first_year", "first_year", None, "annual"],
+    })  # fmt: skip
+    rates = pd.DataFrame({"currency": ["GBP", "NOK"], "year": pd.array([2024, 2024], dtype="Int64"), "rate_per_eur": [0.8466, 11.629]})
+    euros = in_euros(agreements, rates)
+    # FRA 3,000m (no conversion), GBP 2.5bn / 0.8466 = 2,953m, NOK 13.5bn / 11.629 = 1,161m; POL has no amount and
+    # JPY 2025 has no rate: both left out
+    assert euros["agreement_id"].tolist() == ["fra-2024", "gbr-2024", "nor-2024"]
+    assert [round(v / 1e6) for v in euros["amount_eur"]] == [3000, 2953, 1161]
+
+
+def test_the_text_of_an_agreement_is_the_one_its_clauses_were_coded_from():
+    agreements = pd.DataFrame({"agreement_id": ["a-2024", "b-2024"], "source_id": ["signing-a", "signing-b"]})
+    coded = pd.DataFrame({"agreement_id": ["a-2024"] * 3, "source_id": ["text-a", "text-a", "other"]})
+    assert text_sources(agreements, coded).to_dict() == {"a-2024": "text-a", "b-2024": "signing-b"}
