@@ -270,6 +270,11 @@ class Table:
         """The line on which each row starts, in row order (alongside :meth:`values`)."""
         return self._lines
 
+    def records(self, *columns: str) -> Iterator[tuple]:
+        """``(line, value, value, ...)`` for each row, with the values of ``columns``: the fast way for a rule to
+        walk a big table (no row objects are made)."""
+        return zip(self._lines, *(self.values(column) for column in columns))
+
 
 @dataclass
 class Report:
@@ -1092,13 +1097,11 @@ class _Column:
 
     def check(self, values: tuple[str, ...], starts: list[int], table: Table, out: _Collector) -> Sequence[str]:
         """Report the problems in one chunk of this column; return the values as kept (stripped where reported)."""
-        distinct = set(values) if self.kept or not self.fast else None
+        distinct = set(values)
         # Repeated values (codes, dates) are checked once each, from the cache; mostly distinct ones (ids,
         # free text) in one pass over the whole chunk when nothing can be wrong with them.
-        if self.fast and (distinct is None or len(distinct) * 4 > len(values)) and self._plain(values, distinct):
+        if self.fast and len(distinct) * 4 > len(values) and self._plain(values, distinct):
             return self._interned(values, distinct) if self.kept else values
-        if distinct is None:
-            distinct = set(values)
         bad: dict[str, tuple[str, ...]] = {}
         for value in distinct:
             found = self._cache.get(value)
@@ -1117,7 +1120,7 @@ class _Column:
                 distinct = None
         return self._interned(values, distinct) if self.kept else values
 
-    def _plain(self, values: tuple[str, ...], distinct: set[str] | None) -> bool:
+    def _plain(self, values: tuple[str, ...], distinct: set[str]) -> bool:
         """A fast pass for a string chunk: True when no value can have a problem (all printable, unpadded,
         present where required, short enough, and matching the pattern)."""
         joined = "".join(values)
@@ -1125,7 +1128,7 @@ class _Column:
             return False
         if (self.required and "" in values) or (len(joined) > MAX_CELL and max(map(len, values)) > MAX_CELL):
             return False
-        return self.pattern is None or all(map(self.pattern.fullmatch, filter(None, distinct or values)))
+        return self.pattern is None or all(map(self.pattern.fullmatch, filter(None, distinct)))
 
     def _interned(self, values: Sequence[str], distinct: set[str] | None) -> Sequence[str]:
         """Share repeated values (codes, dates), so a million rows hold a few thousand strings, not millions."""
@@ -1398,10 +1401,14 @@ class _Checker:
         single = len(key) == 1
         # A one-column key is kept as the string itself (a million 1-tuples would cost 64 MB), shown as a tuple.
         keys = list(stored[key[0]]) if single else list(zip(*(stored[k] for k in key)))
-        fresh = set(keys)
-        if len(fresh) == len(keys) and self.seen.isdisjoint(fresh):
-            self.seen |= fresh
-        else:
+        fresh = self.seen.isdisjoint(keys)
+        if fresh:  # no key seen in an earlier chunk; check for one used twice in this chunk by the growth
+            before = len(self.seen)
+            self.seen.update(keys)
+            if len(self.seen) - before != len(keys):
+                self.seen.difference_update(keys)
+                fresh = False
+        if not fresh:
             for value, line in zip(keys, starts):
                 if value not in self.seen:
                     self.seen.add(value)
@@ -1585,61 +1592,59 @@ def _check_cross_table(tables: dict[str, Table], out: _Collector) -> None:
 
 
 def _check_events(ev: Table, agreements: dict[str, Row], out: _Collector) -> None:
+    # NOTE: events can run to millions of rows, so this walks columns (Table.records), not row objects.
+    columns = ("party_id", "agreement_id", "event_id", "event_type", "event_date", "date_precision")
     opened: dict[tuple[str, str], tuple[dt.date, int]] = {}
-    for row in ev.rows:
-        party, aid = row.get("party_id"), row.get("agreement_id")
-        eid = row.get("event_id")
+    for line, party, aid, eid, kind, day, precision in ev.records(*columns):
         if eid and party and not eid.startswith(party.lower() + "-"):
-            out.add(ev, row.line, "event_id", f"'{eid}' should start with the partner code '{party.lower()}-'")
-        when = _date(row.get("event_date"))
-        span = _span(row, "event_date")
-        if row.get("event_type") == "negotiations_opened" and when:
+            out.add(ev, line, "event_id", f"'{eid}' should start with the partner code '{party.lower()}-'")
+        when = _date(day)
+        span = _span_of(day, precision)
+        if kind == "negotiations_opened" and when:
             key = (party, aid)
             if key in opened:
                 out.add(
                     ev,
-                    row.line,
+                    line,
                     "event_type",
                     f"talks with {party} were already opened on line {opened[key][1]}: use negotiation_round",
                 )
             else:
-                opened[key] = (when, row.line)
+                opened[key] = (when, line)
         agreement = agreements.get(aid)
         if agreement is not None:
             signed = _date(agreement.get("signed_date"))
             if agreement.get("party_id") != party:
-                out.add(ev, row.line, "agreement_id", f"agreement '{aid}' is with {agreement.get('party_id')}, not {party}")
-            kind = row.get("event_type")
+                out.add(ev, line, "agreement_id", f"agreement '{aid}' is with {agreement.get('party_id')}, not {party}")
             if span and signed and kind in PRE_SIGNATURE_EVENTS and span[0] > signed:
                 out.add(
                     ev,
-                    row.line,
+                    line,
                     "event_date",
                     f"a {kind} on {when} comes after the agreement was signed ({signed}): check the date or the agreement_id",
                 )
             if span and signed and kind in POST_SIGNATURE_EVENTS and span[1] < signed:
-                out.add(ev, row.line, "event_date", f"{kind} on {when} comes before the signature ({signed})")
-    for row in ev.rows:
-        key = (row.get("party_id"), row.get("agreement_id"))
-        span = _span(row, "event_date")
+                out.add(ev, line, "event_date", f"{kind} on {when} comes before the signature ({signed})")
+    for line, party, aid, _, kind, day, precision in ev.records(*columns):
+        key = (party, aid)
+        span = _span_of(day, precision)
         # NOTE: a month- or year-precise date only conflicts if its whole span lies before the opening.
-        if key in opened and span and row.get("event_type") in AFTER_OPENING_EVENTS and span[1] < opened[key][0]:
+        if key in opened and span and kind in AFTER_OPENING_EVENTS and span[1] < opened[key][0]:
             out.add(
                 ev,
-                row.line,
+                line,
                 "event_date",
-                f"a {row.get('event_type')} on {row.get('event_date')} comes before talks opened ({opened[key][0]}, line {opened[key][1]})",
+                f"a {kind} on {day} comes before talks opened ({opened[key][0]}, line {opened[key][1]})",
             )
     # NOTE: event ids are stable across releases (a later release appends the next free number), so ids are not
     # in date order; sort by event_date for the order of events.
-    for row in ev.rows:
-        kind, side = row.get("event_type"), row.get("side")
+    for line, kind, side, track, aid in ev.records("event_type", "side", "track", "agreement_id"):
         if kind in SIDED_EVENTS and not side:
-            out.add(ev, row.line, "side", f"a {kind} step needs its side: ukraine, partner or both")
+            out.add(ev, line, "side", f"a {kind} step needs its side: ukraine, partner or both")
         if side and kind not in SIDED_EVENTS:
-            out.add(ev, row.line, "side", f"side is only for {', '.join(SIDED_EVENTS)}; leave it empty for {kind}")
-        if row.get("track") == "us_guarantees" and row.get("agreement_id"):
-            out.add(ev, row.line, "agreement_id", "the US guarantee track has no signed agreement yet: leave agreement_id empty")
+            out.add(ev, line, "side", f"side is only for {', '.join(SIDED_EVENTS)}; leave it empty for {kind}")
+        if track == "us_guarantees" and aid:
+            out.add(ev, line, "agreement_id", "the US guarantee track has no signed agreement yet: leave agreement_id empty")
 
 
 #: The longest quote the clause matrix keeps (the brief says about 300 characters).

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import validation
 from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
 from analysis.validation import PRECISION_DATES, Problem, Report, validate
 
@@ -862,6 +863,19 @@ def test_problems_are_capped_per_file_and_column(data: DataDir) -> None:
     assert [p.line for p in shown[:20]] == list(range(6, 26))
     assert shown[20] == Problem(data.path("parties"), 26, "party_id", "… and 10 more problems in this column")
     assert report.count == len(report.problems) + 10 - 1
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_chunks_do_not_change_the_report(data: DataDir, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    # Rows are checked a chunk at a time: keys, order and references must work across chunk boundaries.
+    data.insert("parties", 4, "FRA,France,state")  # a duplicate key, out of order
+    data.insert("memberships", 5, "GBR,EU,1973-01-01,day,,s-memberships,")  # a duplicate composite key
+    data.edit("events", 8, "party_id", "DEU")  # a dangling reference
+    data.edit("events", 3, "event_date", "2023-10-15")  # month precision governs line 2 only
+    expected = data.validate().problems
+    assert len(expected) >= 4, _listing(data.validate())
+    monkeypatch.setattr(validation, "CHUNK_ROWS", chunk)
+    assert data.validate().problems == expected
 
 
 def test_a_value_is_escaped_in_the_report() -> None:
