@@ -43,9 +43,17 @@ def chromium() -> str:
     """The path of Debian's chromium: installed in CI (CI=true) if missing, else the test is skipped."""
     path = shutil.which("chromium")
     if path is None and os.environ.get("CI") == "true":
-        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True)
-        path = shutil.which("chromium")
+        import fcntl
+        import tempfile
+
+        # two test workers may both need it: one installs, the other waits for the lock, then finds it installed
+        with open(Path(tempfile.gettempdir()) / "ukraine-guarantees-chromium.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            path = shutil.which("chromium")
+            if path is None:
+                subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+                subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True)
+                path = shutil.which("chromium")
     if path is None:
         pytest.skip("chromium is not installed: the browser check needs it (Debian: apt-get install chromium)")
     return path
