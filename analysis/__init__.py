@@ -1,5 +1,6 @@
 """Helpers for the Ukraine security-guarantees dataset: loading, as-of queries, coalition growth,
-negotiation timelines, time to agreement, and plots.
+negotiation timelines, time to agreement, the clause matrix (``analysis.clauses``), commitments in
+euros, the guarantees after 2024, and plots.
 
 ``import analysis`` is cheap: submodules (and pandas, matplotlib) load on first use.
 
@@ -45,6 +46,10 @@ _EXPORTS = {
     "partner_status": "negotiations",
     "party_names": "overview",
     "commitments": "agreements",
+    "in_euros": "agreements",
+    "bilateral": "negotiations",
+    "latest_sources": "overview",
+    "circles": "guarantees",
 }
 
 __all__ = sorted(_EXPORTS)
