@@ -86,6 +86,8 @@ def make_folders(workdir: Path, rows: int = ROWS) -> tuple[Path, Path]:
                 row[column["event_type"]] = "negotiations_opened" if step == 0 else "negotiation_round"
                 row[column["event_date"]] = (start + dt.timedelta(days=3 * step)).isoformat()
                 row[column["date_precision"]] = "day"
+                if "track" in column:  # release 1.1.0: every step belongs to a track
+                    row[column["track"]] = "bilateral_agreement"
                 row[column["ukraine_lead"]] = "Ihor Zhovkva (Deputy Head of the Office of the President)"
                 row[column["description"]] = f"Round {step} of the talks with {code}: the draft text was discussed and a further round agreed."
                 row[column["source_id"]] = sources[(n + step) % len(sources)]

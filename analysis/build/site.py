@@ -181,15 +181,25 @@ def publish_downloads(folder: Path | None, out: Path) -> dict[str, str]:
     return published
 
 
-def _site_key(shared: str, everything: list[Job], out: Path) -> str:
-    present = [(j.output, j.title, file_digest(out / j.output)) for j in everything if (out / j.output).exists()]
+def _site_key(shared: str, everything: list[Job], out: Path, state: State | None = None) -> str:
+    """What the site pages depend on: the inputs, and which reports are on disk with which content.
+
+    A report's content is identified by the digest the state recorded when it landed (the freshness check
+    compares it with the file), so a no-op build does not hash every report twice.
+    """
+    recorded = state.reports if state is not None else {}
+    present = [
+        (j.output, j.title, recorded.get(j.output, {}).get("sha256") or file_digest(out / j.output))
+        for j in everything
+        if (out / j.output).exists()
+    ]
     return hashlib.sha256(json.dumps([shared, present]).encode()).hexdigest()
 
 
 def is_current(out: Path, state: State, shared: str, everything: list[Job]) -> bool:
     """Whether the site pages on disk were written from these inputs and these reports."""
     recorded = state.plan.get("site")
-    if not isinstance(recorded, dict) or recorded.get("key") != _site_key(shared, everything, out):
+    if not isinstance(recorded, dict) or recorded.get("key") != _site_key(shared, everything, out, state):
         return False
     return all(file_digest(out / page) == recorded.get(page) for page in SITE_PAGES)
 
@@ -238,7 +248,7 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
         "data.html": env.get_template("data.html.j2").render(**common, method=landing.data_readme_html(data_dir),
                                                              changelog=landing.changelog_html(data_dir)),
     }  # fmt: skip
-    recorded = {"key": _site_key(shared, everything, out)}
+    recorded = {"key": _site_key(shared, everything, out, state)}
     for name, text in pages.items():
         write_atomic(out / name, text)
         recorded[name] = hashlib.sha256(text.encode()).hexdigest()
