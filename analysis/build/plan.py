@@ -187,6 +187,15 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
+def file_stamp(path: Path) -> list[int] | None:
+    """Size and modification time (ns): what changes when a file is rewritten, read without reading the file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
 # --------------------------------------------------------------------------- the state file
 
 
@@ -224,15 +233,30 @@ class State:
         return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else DEFAULT_SECONDS
 
     def is_current(self, out_dir: Path, output: str, key: str) -> bool:
-        """The report and every CSV it links are on disk exactly as this build would write them."""
-        entry = self.reports.get(output)
-        if not entry or entry["key"] != key or file_digest(out_dir / output) != entry["sha256"]:
-            return False
-        files = entry.get("downloads", {})
-        return isinstance(files, dict) and all(file_digest(out_dir / name) == digest for name, digest in files.items())
+        """The report and every CSV it links are on disk exactly as this build would write them.
 
-    def landed(self, output: str, key: str, digest: str, seconds: float, downloads: dict[str, str] | None = None) -> None:
-        self.reports[output] = {"key": key, "sha256": digest, "seconds": round(seconds, 1), "downloads": downloads or {}}
+        A file whose size and modification time are those recorded when it landed is not read again; any other
+        is hashed and compared with the recorded SHA-256 (a file rewritten behind the build's back has a new
+        modification time).
+        """
+        entry = self.reports.get(output)
+        if not entry or entry["key"] != key:
+            return False
+        stamps = entry.get("stamps") if isinstance(entry.get("stamps"), dict) else {}
+
+        def same(name: str, digest: str) -> bool:
+            path = out_dir / name
+            return (stamps.get(name) is not None and stamps.get(name) == file_stamp(path)) or file_digest(path) == digest
+
+        files = entry.get("downloads", {})
+        return same(output, entry["sha256"]) and isinstance(files, dict) and all(same(n, d) for n, d in files.items())
+
+    def landed(self, output: str, key: str, digest: str, seconds: float, downloads: dict[str, str] | None = None,
+               out_dir: Path | None = None) -> None:  # fmt: skip
+        entry = {"key": key, "sha256": digest, "seconds": round(seconds, 1), "downloads": downloads or {}}
+        if out_dir is not None:
+            entry["stamps"] = {name: file_stamp(out_dir / name) for name in [output, *(downloads or {})]}
+        self.reports[output] = entry
         self.save()
 
     def forget(self, output: str) -> None:

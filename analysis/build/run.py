@@ -133,7 +133,7 @@ def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind
                 downloads = site.publish_downloads(outcome.downloads, out)
                 warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
                 digest = plan.hashlib.sha256(body.encode()).hexdigest()
-                state.landed(outcome.job.output, keys[outcome.job.output], digest, outcome.seconds, downloads)
+                state.landed(outcome.job.output, keys[outcome.job.output], digest, outcome.seconds, downloads, out)
             else:
                 failures.append(outcome)
                 state.forget(outcome.job.output)
