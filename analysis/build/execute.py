@@ -40,10 +40,10 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: What the warm process imports before forking: everything a notebook is likely to import.
 WARM_MODULES = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats", "lifelines", "geopandas", "shapely",
-    "pycountry", "currency_converter", "IPython", "IPython.core.interactiveshell", "nbformat",
+    "pycountry", "IPython", "IPython.core.interactiveshell", "nbformat",
     "analysis.load", "analysis.coalition", "analysis.negotiations", "analysis.overview", "analysis.agreements",
     "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.maps", "analysis.clauses",
-    "analysis.money", "analysis.guarantees", "analysis.figures", "analysis.diff",
+    "analysis.guarantees", "analysis.figures", "analysis.labels", "analysis.describe", "analysis.landing", "analysis.diff",
 )  # fmt: skip
 #: Warm up only for builds of at least this many reports.
 WARM_FROM_JOBS = 3

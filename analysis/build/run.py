@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind
                 page = site.page_context(outcome.job, everything, data, out)
                 downloads = site.publish_downloads(outcome.downloads, out)
                 warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
-                digest = plan.hashlib.sha256(body.encode()).hexdigest()
+                digest = hashlib.sha256(body.encode()).hexdigest()
                 state.landed(outcome.job.output, keys[outcome.job.output], digest, outcome.seconds, downloads, out)
             else:
                 failures.append(outcome)
