@@ -15,9 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-#: The spelling the project uses for names that sources spell several ways.
-ZELENSKYY = "Volodymyr Zelenskyy"
-
 EVENT_LABELS = {
     "negotiations_opened": "Talks opened",
     "negotiation_round": "Negotiation round",
@@ -35,8 +32,6 @@ STAGE_LABELS = {
     "joined": "Joined the declaration only",
 }
 
-SIDE_LABELS = {"ukraine": "Ukraine", "partner": "the partner", "both": "both sides"}
-
 CLAIM_KIND_LABELS = {
     "declaration_joiners": "countries that joined the G7 declaration",
     "declaration_participants": "participants in the G7 declaration",
@@ -44,30 +39,6 @@ CLAIM_KIND_LABELS = {
     "partners_negotiating": "partners negotiating",
     "coalition_participants": "countries in the Coalition of the Willing",
     "declaration_endorsers": "endorsers of the Paris Declaration",
-}
-
-#: Column names → headers a reader understands (for tables that show data columns).
-COLUMN_LABELS = {
-    "party_id": "Code",
-    "party_name": "Partner",
-    "partner": "Partner",
-    "joined_date": "Joined",
-    "signed_date": "Signed",
-    "event_date": "Date",
-    "opened_date": "Talks opened",
-    "event_type": "Step",
-    "place": "Place",
-    "title": "Title",
-    "term_years": "Term (years)",
-    "partner_signatory": "Signed for the partner by",
-    "ukraine_signatory": "Signed for Ukraine by",
-    "ukraine_lead": "Ukraine's delegation led by",
-    "partner_lead": "Partner's delegation led by",
-    "description": "What happened",
-    "note": "Note",
-    "source": "Source",
-    "stage": "Stage",
-    "days": "Days",
 }
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

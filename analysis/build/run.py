@@ -123,6 +123,7 @@ def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind
             flush=True,
         )
         exporter = make_exporter()
+        release = site.release_of(data)
         done = 0
 
         def on_done(outcome) -> None:
@@ -130,7 +131,7 @@ def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind
             done += 1
             warnings: list[str] = []
             if outcome.ok:
-                page = site.page_context(outcome.job, everything, data, out)
+                page = site.page_context(outcome.job, everything, release)
                 downloads = site.publish_downloads(outcome.downloads, out)
                 warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
                 digest = hashlib.sha256(body.encode()).hexdigest()

@@ -55,7 +55,7 @@ def script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
 
 
-def _release(data_dir: Path) -> dict:
+def release_of(data_dir: Path) -> dict:
     from analysis.landing import release
 
     return release(data_dir)
@@ -75,8 +75,9 @@ def reading_order(everything: list[Job]) -> list[Job]:
     return [j for j in everything if not j.is_profile]
 
 
-def page_context(job: Job, everything: list[Job], data_dir: Path, out: Path) -> dict:
-    """What the report template needs around the notebook: release, navigation, footer."""
+def page_context(job: Job, everything: list[Job], release: dict) -> dict:
+    """What the report template needs around the notebook: release (:func:`analysis.landing.release`, computed
+    once per build), navigation, footer."""
     depth = job.output.count("/")
     up = "../" * depth
     order = reading_order(everything)
@@ -85,7 +86,6 @@ def page_context(job: Job, everything: list[Job], data_dir: Path, out: Path) -> 
         at = order.index(job)
         previous = order[at - 1] if at > 0 else None
         following = order[at + 1] if at + 1 < len(order) else None
-    release = _release(data_dir)
     return {
         "version": release["version"],
         "cutoff_date": release["cutoff_date"],
@@ -227,7 +227,7 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
     from analysis import landing
 
     env = _environment()
-    release = _release(data_dir)
+    release = release_of(data_dir)
     present = [j for j in everything if (out / j.output).exists()]
     reports = [j for j in reading_order(present)]
     computed = _computed(out, data_dir, shared, everything)
