@@ -10,16 +10,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from analysis.paths import ASSETS
 from analysis.plots import _finish
 
-BOUNDARIES = Path(__file__).resolve().parent / "assets" / "world_50m.geojson"
+BOUNDARIES = ASSETS / "world_50m.geojson"
 #: Parties with no boundary of their own, and why.
 NOT_ON_MAP = {"EUU": "the European Union is an organisation, not a territory"}
 #: Below this area (square degrees) a country is drawn with a marker as well.

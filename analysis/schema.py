@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+from analysis.paths import DATA_DIR
+
 #: The repository's own data folder, used when no ``data_dir`` is given.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = DATA_DIR
 
 DESCRIPTOR = "datapackage.json"
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from analysis.paths import ROOT  # noqa: E402
+
 WORK = ROOT / "benchmarks" / ".work"
 NOTEBOOKS = ROOT / "notebooks"
 PY = sys.executable

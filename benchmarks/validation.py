@@ -32,8 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+from analysis.paths import DATA_DIR as DATA  # noqa: E402
+from analysis.paths import ROOT  # noqa: E402
+
 WORKDIR = ROOT / "benchmarks" / ".work" / "validation"
 
 ROWS = 1_000_000

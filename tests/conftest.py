@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-NOTEBOOKS = ROOT / "notebooks"
+from analysis import paths
+
+ROOT = paths.ROOT
+DATA = paths.DATA_DIR
+NOTEBOOKS = paths.NOTEBOOK_DIR
 
 
 def run_build(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:

@@ -33,10 +33,11 @@ from pathlib import Path
 import pytest
 
 from analysis import load
+from analysis.paths import ROOT
 from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
 from analysis.validation import DataError, Report, validate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 #: Where the shipped data puts things, so that the expected locations follow the data as it grows.
 PARTY_LINES = len((DEFAULT_DATA_DIR / "parties.csv").read_text(encoding="utf-8").splitlines())  # the header included
 RESOURCES = [r["name"] for r in json.loads((DEFAULT_DATA_DIR / DESCRIPTOR).read_text(encoding="utf-8"))["resources"]]

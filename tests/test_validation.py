@@ -24,10 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import validation
+from analysis.paths import ROOT
 from analysis.schema import DEFAULT_DATA_DIR, DESCRIPTOR, display_path
 from analysis.validation import PRECISION_DATES, Problem, Report, validate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = ROOT
 TODAY = dt.date(2025, 6, 1)
 
 # --------------------------------------------------------------------------- the minimal valid folder

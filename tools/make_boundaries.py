@@ -23,7 +23,9 @@ from pathlib import Path
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 from shapely.ops import unary_union
 
-OUT = Path(__file__).resolve().parent.parent / "analysis" / "assets" / "world_50m.geojson"
+from analysis.paths import ASSETS
+
+OUT = ASSETS / "world_50m.geojson"
 CRIMEA_BOX = box(32.0, 44.0, 36.7, 46.4)
 KOSOVO_POINT = (21.0, 42.6)
 SIMPLIFY_DEG = 0.01

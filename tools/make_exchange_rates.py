@@ -18,9 +18,10 @@ import sys
 import zipfile
 from collections import defaultdict
 from importlib import metadata, resources
-from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "data" / "exchange_rates.csv"
+from analysis.paths import DATA_DIR
+
+TARGET = DATA_DIR / "exchange_rates.csv"
 #: Currencies the headline amounts are in (besides EUR), and complete years to average.
 CURRENCIES = ("CAD", "GBP", "ISK", "JPY", "NOK", "SEK", "USD")
 YEARS = (2023, 2024, 2025)

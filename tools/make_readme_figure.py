@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,8 +13,9 @@ import pandas as pd  # noqa: E402
 
 import analysis as an  # noqa: E402
 from analysis import plots  # noqa: E402
+from analysis.paths import ROOT  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "coalition_growth.png"
+OUT = ROOT / "docs" / "coalition_growth.png"
 DECLARATION = "g7-jdsu-2023"
 
 

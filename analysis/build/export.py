@@ -14,9 +14,7 @@ from pathlib import Path
 
 from analysis.build.plan import Job, write_atomic
 from analysis.build.site import css
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE_DIR / "templates"
+from analysis.paths import TEMPLATES
 
 
 def allowed_html() -> dict:

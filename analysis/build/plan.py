@@ -20,10 +20,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-PACKAGE_DIR = ROOT / "analysis"
-NOTEBOOK_DIR = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "reports"
+from analysis.paths import NOTEBOOK_DIR, PACKAGE_DIR, REPORTS_DIR, ROOT
+
+DEFAULT_OUT = REPORTS_DIR
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
 #: Set by a build for the process it hands the work to: that folder's lock is already held for it.

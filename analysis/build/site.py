@@ -19,11 +19,9 @@ import shutil
 from pathlib import Path
 
 from analysis.build.plan import Job, State, file_digest, write_atomic
+from analysis.paths import TEMPLATES
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE_DIR / "templates"
 SITE_TEMPLATES = TEMPLATES / "site"
-ROOT = PACKAGE_DIR.parent
 #: Where the data package is copied, relative to the output folder.
 DATA_DOWNLOADS = "data"
 #: Where the notebooks' chart and table CSVs land, relative to the output folder.

@@ -1,0 +1,23 @@
+"""Where things are: the one place that resolves the package, the repository and the data folder.
+
+Standard library only. Every other module takes its paths from here; none computes the repository root itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The ``analysis`` package folder.
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The repository root when the package runs from a checkout (the folder that holds ``analysis/``).
+ROOT = PACKAGE_DIR.parent
+#: The repository's own data folder, used when no ``data_dir`` is given.
+DATA_DIR = ROOT / "data"
+#: The notebooks the build renders.
+NOTEBOOK_DIR = ROOT / "notebooks"
+#: Where ``make reports`` writes the site.
+REPORTS_DIR = ROOT / "reports"
+#: The package's own templates (the offline report template, the site's Jinja templates and stylesheet).
+TEMPLATES = PACKAGE_DIR / "templates"
+#: Files the package ships beside its code (map boundaries).
+ASSETS = PACKAGE_DIR / "assets"
