@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild every report, even if its inputs did not change")
     build.add_argument("--executor", choices=["warm", "kernel"], default="warm",
                        help="warm: import once and fork a child per report (default); kernel: one Jupyter kernel per report")
+    build.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="each report's wall-clock limit; past it the report and all it started are killed (default 1800)")
     build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="only these notebooks (name or path)")
     return parser
 
@@ -68,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         only=args.notebooks,
         notebook_dir=args.notebook_dir,
         executor=args.executor,
+        timeout=args.timeout,
     )
 
 

@@ -1,6 +1,6 @@
 """The build: notebooks → self-contained HTML reports, plus the site around them.
 
-``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [NOTEBOOK ...]``
+``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [--timeout S] [NOTEBOOK ...]``
 
 Split by what it does (a newcomer changing one thing reads one module):
 
@@ -8,6 +8,9 @@ Split by what it does (a newcomer changing one thing reads one module):
   library only, so "up to date" is decided without importing anything heavy.
 - :mod:`~analysis.build.execute`: running notebooks. The default warm executor imports the heavy
   libraries once and forks one child per report; a kernel per report is the fallback.
+- :mod:`~analysis.build.shell`: a notebook's cells in an in-process IPython shell, outputs captured.
+- :mod:`~analysis.build.procs`: process hygiene: each report in its own process group under a supervisor
+  with a wall-clock limit; nothing outlives the build, whatever signal ends it.
 - :mod:`~analysis.build.export`: the offline template and the sanitizer, and the atomic write.
 - :mod:`~analysis.build.site`: the landing page, the data page, downloads and navigation (Jinja templates).
 - :mod:`~analysis.build.run`: the order of it all, and how errors and Ctrl-C are reported.

@@ -19,23 +19,23 @@ parameter cells are not counted) and the error.
 
 from __future__ import annotations
 
-import base64
+import functools
 import json
 import os
 import random
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.build import procs
 from analysis.build.plan import Job
+from analysis.build.shell import CELL_TIMEOUT_S, cell_name, run_in_shell
 from analysis.schema import DATA_DIR_ENV
 
-CELL_TIMEOUT_S = 600
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: What the warm process imports before forking: everything a notebook is likely to import.
 WARM_MODULES = (
@@ -45,6 +45,8 @@ WARM_MODULES = (
     "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.maps", "analysis.clauses",
     "analysis.guarantees", "analysis.figures", "analysis.labels", "analysis.describe", "analysis.landing", "analysis.diff",
 )  # fmt: skip
+#: A report's wall-clock limit (``--timeout``): past it, the report and everything it started are killed.
+REPORT_TIMEOUT_S = 1800
 #: Warm up only for builds of at least this many reports.
 WARM_FROM_JOBS = 3
 #: The environment every notebook runs in (a kernel gets it at start; the warm process before imports).
@@ -111,11 +113,6 @@ def _strip_build_metadata(nb) -> None:
         cell.metadata.pop("build_number", None)
 
 
-def _where(cell) -> str:
-    number = cell.metadata.get("build_number")
-    return f"cell {number}" if number else "the injected parameters cell"
-
-
 # --------------------------------------------------------------------------- the warm executor
 
 
@@ -124,13 +121,15 @@ def fork_available() -> bool:
 
 
 class WarmExecutor:
-    """Import once, fork per report (see the module docstring)."""
+    """Import once, fork per report (see the module docstring), each report under a supervisor
+    (:func:`analysis.build.procs.supervise`): its own process group, a wall-clock limit, nothing left behind."""
 
     name = "warm"
 
-    def __init__(self, data_dir: Path, workers: int):
+    def __init__(self, data_dir: Path, workers: int, timeout_s: float = REPORT_TIMEOUT_S):
         self.data_dir = data_dir
         self.workers = max(1, workers)
+        self.timeout_s = timeout_s
         self.children: dict[int, tuple[Job, Path, float]] = {}
 
     def warm(self, jobs: int) -> None:
@@ -158,8 +157,10 @@ class WarmExecutor:
 
     def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
         self.warm(len(jobs))
-        scratch = Path(tempfile.mkdtemp(prefix="analysis-build-"))
+        procs.become_subreaper()
+        scratch = procs.new_scratch()
         pending = list(jobs)
+        build_pid = os.getpid()
         try:
             while pending or self.children:
                 while pending and len(self.children) < self.workers:
@@ -167,14 +168,15 @@ class WarmExecutor:
                     work = scratch / f"{len(pending)}-{job.name.replace('/', '_')}"
                     env = job_env(job, self.data_dir, work / "downloads")
                     pid = os.fork()
-                    if pid == 0:  # the child never returns from here
-                        _child_main(job, env, work / "result.json")
+                    if pid == 0:  # the supervisor never returns from here
+                        procs.supervise(build_pid, scratch, work, self.timeout_s, functools.partial(_child_main, job, env, work))
                     self.children[pid] = (job, work, time.perf_counter())
-                pid, _status = os.wait()
+                pid, _status = os.waitpid(-1, 0)
                 if pid not in self.children:
-                    continue
+                    continue  # an orphan handed to the build (a subreaper): already reaped
                 job, work, started = self.children.pop(pid)
-                outcome = _read_result(job, work / "result.json", time.perf_counter() - started)
+                procs.end_descendants(keep=set(self.children))
+                outcome = _read_result(job, work, time.perf_counter() - started, self.timeout_s)
                 outcome.downloads = work / "downloads"
                 on_done(outcome)
         finally:
@@ -182,40 +184,61 @@ class WarmExecutor:
             shutil.rmtree(scratch, ignore_errors=True)
 
     def stop(self) -> None:
-        """End every child still running (on Ctrl-C or an error) and reap it."""
-        for pid in list(self.children):
+        """End every report still running (on Ctrl-C or an error): each supervisor ends its report's group."""
+        for pid in self.children:
             try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
                 pass
-            self.children.pop(pid, None)
+        deadline = time.monotonic() + 5
+        while self.children and time.monotonic() < deadline:
+            for pid in list(self.children):
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    self.children.pop(pid)
+            time.sleep(0.01)
+        procs.end_descendants()
+        self.children.clear()
 
 
-def _read_result(job: Job, result: Path, seconds: float) -> Outcome:
+def _read_result(job: Job, work: Path, seconds: float, timeout_s: float) -> Outcome:
     import nbformat
 
     try:
-        payload = json.loads(result.read_text(encoding="utf-8"))
+        payload = json.loads((work / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return Outcome(job, False, seconds, "the notebook's process ended without a result (killed, or out of memory)")
-    if not payload.get("ok"):
-        return Outcome(job, False, seconds, payload.get("message", "unknown error"))
-    nb = nbformat.from_dict(payload["nb"])
-    return Outcome(job, True, seconds, nb=nb)
-
-
-def _child_main(job: Job, env: dict[str, str], result: Path) -> None:
-    """In the forked child: run the notebook, write the result, and leave without running the parent's cleanup."""
-    status = 1
+        payload = None
+    if payload is not None and payload.get("ok"):
+        return Outcome(job, True, seconds, nb=nbformat.from_dict(payload["nb"]))
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a child at once; the parent reports it
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        ended = json.loads((work / "ended.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        ended = {"how": "the supervisor ended without a word (killed)"}
+    try:
+        running = (work / "progress").read_text(encoding="utf-8")
+    except OSError:
+        running = "the start"
+    if ended.get("timed_out"):
+        return Outcome(job, False, seconds, f"{running}: the report ran past its time limit of {timeout_s:g} s and was "
+                       f"stopped ({ended['how']}, with every process it started)")  # fmt: skip
+    if payload is not None:
+        return Outcome(job, False, seconds, payload.get("message", "unknown error"))
+    return Outcome(job, False, seconds, f"{running}: the notebook's process ended without a result ({ended['how']})")
+
+
+def _child_main(job: Job, env: dict[str, str], work: Path) -> None:
+    """In the report's process: run the notebook, write the result, and leave without running the parent's cleanup."""
+    status = 1
+    result = work / "result.json"
+    try:
         os.environ.update(env)
         os.chdir(job.notebook.parent)
         _reseed()
         nb = prepare(job)
-        failure = run_in_shell(nb)
+        failure = run_in_shell(nb, work / "progress")
         _strip_build_metadata(nb)
         payload = {"ok": failure is None, "message": failure, "nb": nb if failure is None else None}
         result.write_text(json.dumps(payload), encoding="utf-8")
@@ -240,105 +263,6 @@ def _reseed() -> None:
         sys.modules["numpy"].random.seed()
 
 
-class _Capture:
-    """A text stream that appends what is written to the current cell's outputs, as a kernel does."""
-
-    def __init__(self, name: str, sink: list):
-        self.name, self.sink = name, sink
-        self.encoding = "utf-8"
-
-    def write(self, text: str) -> int:
-        from nbformat.v4 import new_output
-
-        if text:
-            last = self.sink[-1] if self.sink else None
-            if last is not None and last.get("output_type") == "stream" and last.get("name") == self.name:
-                last["text"] += text
-            else:
-                self.sink.append(new_output("stream", name=self.name, text=text))
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return True
-
-
-def _jsonable(data: dict) -> dict:
-    """Display data as a kernel sends it: binary images base64-encoded."""
-    return {k: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for k, v in data.items()}
-
-
-def run_in_shell(nb) -> str | None:
-    """Run every code cell of ``nb`` in a new in-process IPython shell, storing outputs in the cells.
-
-    Returns None, or where and why it failed (``"cell 4: KeyError: 'x'"``).
-    """
-    from IPython.core.displayhook import DisplayHook
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from nbformat.v4 import new_output
-
-    sink: list = []
-
-    class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs) -> None:
-            sink.append(new_output("display_data", data=_jsonable(data), metadata=metadata or {}))
-
-        def clear_output(self, wait=False) -> None:
-            sink.clear()
-
-    class Hook(DisplayHook):
-        def start_displayhook(self) -> None:
-            pass
-
-        def write_output_prompt(self) -> None:
-            pass
-
-        def write_format_data(self, format_dict, md_dict=None) -> None:
-            sink.append(
-                new_output("execute_result", data=_jsonable(format_dict), metadata=md_dict or {}, execution_count=self.prompt_count)
-            )
-
-        def finish_displayhook(self) -> None:
-            pass
-
-    shell = InteractiveShell.instance(display_pub_class=Publisher, displayhook_class=Hook)
-    stdout, stderr = sys.stdout, sys.stderr
-    failure = None
-
-    def on_alarm(signum, frame):
-        raise TimeoutError(f"the cell ran longer than {CELL_TIMEOUT_S} s")
-
-    previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        for cell in nb.cells:
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
-            sink = cell.outputs = []
-            sys.stdout, sys.stderr = _Capture("stdout", sink), _Capture("stderr", sink)
-            signal.alarm(CELL_TIMEOUT_S)
-            try:
-                result = shell.run_cell(cell.source, store_history=True, silent=False)
-            finally:
-                signal.alarm(0)
-                sys.stdout, sys.stderr = stdout, stderr
-            cell.execution_count = shell.execution_count - 1
-            error = result.error_before_exec or result.error_in_exec
-            if error is not None:
-                cell.outputs = [o for o in sink if o.get("output_type") != "stream" or o.get("name") != "stderr"]
-                cell.outputs.append(new_output("error", ename=type(error).__name__, evalue=str(error), traceback=[]))
-                failure = f"{_where(cell)}: {type(error).__name__}: {error}"
-                break
-    finally:
-        signal.signal(signal.SIGALRM, previous_alarm)
-    return failure
-
-
 # --------------------------------------------------------------------------- the kernel executor
 
 
@@ -347,14 +271,15 @@ class KernelExecutor:
 
     name = "kernel"
 
-    def __init__(self, data_dir: Path, workers: int):
+    def __init__(self, data_dir: Path, workers: int, timeout_s: float = REPORT_TIMEOUT_S):
         self.data_dir = data_dir
         self.workers = max(1, workers)
+        self.timeout_s = timeout_s
 
     def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
-        scratch = Path(tempfile.mkdtemp(prefix="analysis-build-"))
+        scratch = procs.new_scratch()
         try:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 futures = [pool.submit(self._run_one, job, scratch / f"{i}") for i, job in enumerate(jobs)]
@@ -378,7 +303,7 @@ class KernelExecutor:
         nb = prepare(job)
         client = NotebookClient(
             nbformat.v4.new_notebook(),
-            timeout=CELL_TIMEOUT_S,
+            timeout=min(CELL_TIMEOUT_S, self.timeout_s),
             kernel_name="python3",
             resources={"metadata": {"path": str(job.notebook.parent)}},
             record_timing=False,
@@ -392,7 +317,7 @@ class KernelExecutor:
                         client.execute_cell(cell, index)
                     except CellExecutionError:
                         error = next((o for o in cell.outputs if o.get("output_type") == "error"), {})
-                        message = f"{_where(cell)}: {error.get('ename', 'Error')}: {error.get('evalue', '')}"
+                        message = f"{cell_name(cell)}: {error.get('ename', 'Error')}: {error.get('evalue', '')}"
                         return Outcome(job, False, time.perf_counter() - started, message)
         except Exception as exc:  # the kernel died or timed out: report it, never a traceback
             return Outcome(job, False, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
@@ -400,9 +325,9 @@ class KernelExecutor:
         return Outcome(job, True, time.perf_counter() - started, nb=nb, downloads=work / "downloads")
 
 
-def executor(kind: str, data_dir: Path, workers: int):
+def executor(kind: str, data_dir: Path, workers: int, timeout_s: float = REPORT_TIMEOUT_S):
     """The executor to use: ``warm`` (default; kernels where fork is unavailable) or ``kernel``."""
     if kind == "warm" and not fork_available():
         print("note: this platform cannot fork; running each report in its own kernel instead", file=sys.stderr)
         kind = "kernel"
-    return (WarmExecutor if kind == "warm" else KernelExecutor)(data_dir, workers)
+    return (WarmExecutor if kind == "warm" else KernelExecutor)(data_dir, workers, timeout_s)

@@ -1,12 +1,13 @@
 """The build's entry point: plan, validate, execute, export, write the site, in that order.
 
-``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [NOTEBOOK ...]``
+``python -m analysis build [--data-dir DIR] [--out DIR] [--jobs N] [--force] [--executor warm|kernel] [--timeout S] [NOTEBOOK ...]``
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,19 +42,38 @@ def _delegate(argv: list[str], out: Path) -> int:
     """Re-run the build in a process whose hash seed and thread settings are fixed before any import.
 
     Python fixes ``PYTHONHASHSEED`` at start-up, and set ordering (and so report bytes) depends on it.
+    The child dies with this process (PR_SET_PDEATHSIG, SIGTERM); a Ctrl-C or SIGTERM sent to this
+    process alone is passed on to it, and its scratch folder is removed if it could not remove it itself.
     """
+    from analysis.build import procs
     from analysis.build.execute import NOTEBOOK_ENV
 
     env = dict(os.environ, **NOTEBOOK_ENV, **{plan.LOCK_HELD_ENV: str(out)})
-    child = subprocess.Popen([sys.executable, "-m", "analysis", "build", *argv], env=env)
+    me = os.getpid()
+    child = subprocess.Popen([sys.executable, "-m", "analysis", "build", *argv], env=env,
+                             preexec_fn=lambda: procs.die_with_parent(me, signal.SIGTERM))  # fmt: skip
     try:
-        return child.wait()
-    except KeyboardInterrupt:  # the child got the same Ctrl-C: let it save its state and stop
         try:
-            return child.wait(timeout=30)
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            child.kill()
-            return 130
+            return child.wait()
+        except KeyboardInterrupt:  # Ctrl-C in a terminal reaches the child too; `kill -INT` reaches only us
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(timeout=15)
+            except (KeyboardInterrupt, subprocess.TimeoutExpired):
+                child.kill()
+                child.wait()
+            raise
+    finally:
+        procs.remove_stale_scratch(of_pid=child.pid)
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM ends the build as Ctrl-C does: cleanly, with what landed recorded and nothing left running."""
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
 
 
 def main(
@@ -64,10 +84,13 @@ def main(
     only: list[str] | None = None,
     notebook_dir: str | None = None,
     executor: str = "warm",
+    timeout: float | None = None,
 ) -> int:
-    """Build the reports; returns the exit status (0 ok, 1 if any notebook or the data failed, 130 on Ctrl-C)."""
+    """Build the reports; returns the exit status (0 ok, 1 if any notebook or the data failed, 130 on Ctrl-C
+    or SIGTERM). ``timeout`` is each report's wall-clock limit in seconds."""
+    _interrupt_on_sigterm()
     try:
-        return _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor)
+        return _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor, timeout)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -76,7 +99,7 @@ def main(
         return 130
 
 
-def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind) -> int:
+def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind, timeout) -> int:
     data = resolve_data_dir(data_dir)
     out = Path(out_dir).resolve() if out_dir else plan.DEFAULT_OUT
     notebooks = Path(notebook_dir).resolve() if notebook_dir else plan.NOTEBOOK_DIR
@@ -100,23 +123,24 @@ def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind) -> 
             return 0
         if os.environ.get("PYTHONHASHSEED") != "0":
             argv = ["--data-dir", str(data), "--out", str(out), "--notebook-dir", str(notebooks), "--executor", executor_kind]
-            argv += (["--jobs", str(jobs)] if jobs else []) + (["--force"] if force else []) + list(only or [])
+            argv += (["--jobs", str(jobs)] if jobs else []) + (["--force"] if force else [])
+            argv += (["--timeout", str(timeout)] if timeout else []) + list(only or [])
             state.save() if validated else None
             return _delegate(argv, out)
-        return _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, len(chosen))
+        return _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, len(chosen), timeout)
 
 
 
-def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, chosen_count) -> int:
+def _build(data, out, state, shared, everything, todo, keys, jobs, executor_kind, chosen_count, timeout) -> int:
     from analysis.build import site
-    from analysis.build.execute import executor
+    from analysis.build.execute import REPORT_TIMEOUT_S, executor
     from analysis.build.export import export, make_exporter
 
     workers = max(1, jobs or os.cpu_count() or 1)
     state.save()
     failures = []
     if todo:
-        runner = executor(executor_kind, data, workers)
+        runner = executor(executor_kind, data, workers, timeout or REPORT_TIMEOUT_S)
         print(
             f"building {len(todo)} of {chosen_count} report(s) with {min(workers, len(todo))} job(s) at a time "
             f"({runner.name} start)",
