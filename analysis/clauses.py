@@ -241,8 +241,9 @@ def kappa_markdown(checks: pd.DataFrame, dimensions: pd.DataFrame, resamples: in
             kappa = "– (one value throughout)"
         else:
             kappa = f"{row['kappa']:.2f}"
-        lines.append(f"| {row['dimension']} | {row['items']} | {row['agreed']:.0%} | {span(row['agreed_low'], row['agreed_high'], True)} "
-                     f"| {kappa} | {span(row['kappa_low'], row['kappa_high'], False)} |")  # fmt: skip
+        agreed = span(row["agreed_low"], row["agreed_high"], True)
+        kappa_span = span(row["kappa_low"], row["kappa_high"], False)
+        lines.append(f"| {row['dimension']} | {row['items']} | {row['agreed']:.0%} | {agreed} | {kappa} | {kappa_span} |")
     lines.append("")
     lines.append(f"Bootstrap: {resamples:,} resamples of the {agreements} agreements coded twice (seed {seed}), "
                  "95 % percentile intervals; kappa's interval over the resamples where it is defined.")  # fmt: skip

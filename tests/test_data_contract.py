@@ -151,7 +151,8 @@ def test_changelog_diff_is_the_diff_of_the_previous_release_and_the_data():
 
         heading = re.search(r"^## \S+ — cut-off \d{4}-\d{2}-\d{2}$", changelog, re.M).group(0)
         release = git("log", "-1", "--format=%H", "-S", heading, "--", "data/CHANGELOG.md")
-        opened = git("log", "--reverse", "--format=%H", "-S", "## Unreleased", f"{release}..HEAD", "--", "data/CHANGELOG.md") if release else ""
+        since = f"{release}..HEAD"
+        opened = git("log", "--reverse", "--format=%H", "-S", "## Unreleased", since, "--", "data/CHANGELOG.md") if release else ""
         if not opened:
             pytest.skip("the release and the opening of the Unreleased section are not in the history here")
         new = f"git:{opened.splitlines()[0]}^"
