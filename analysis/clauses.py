@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 NOT_STATED = "not_stated"
@@ -131,33 +132,119 @@ def cohen_kappa(first: list[str], second: list[str]) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
-def agreement_by_dimension(checks: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame:
-    """Per dimension: items coded twice, the share on which the coders agreed, and Cohen's kappa.
+#: Bootstrap settings of the published table: resamples of the agreements, and the seed that makes them repeatable.
+RESAMPLES = 2000
+SEED = 17
+
+
+def share_agreed(first: list[str], second: list[str]) -> float:
+    """The share of items on which two coders chose the same value.
+
+    >>> share_agreed(["a", "a", "b"], ["a", "b", "b"])
+    0.6666666666666666
+    """
+    if len(first) != len(second) or not first:
+        raise ValueError("two codings of the same, non-empty list of items are needed")
+    return sum(a == b for a, b in zip(first, second)) / len(first)
+
+
+def _resampled(first: np.ndarray, second: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The share agreed and Cohen's kappa (NaN where undefined) of every resample: ``draws`` holds one row of item
+    positions per resample."""
+    a, b = first[draws], second[draws]
+    n = draws.shape[1]
+    observed = (a == b).mean(axis=1)
+    expected = np.zeros(len(draws))
+    for value in np.union1d(first, second):
+        expected += (a == value).sum(axis=1) * (b == value).sum(axis=1)
+    expected /= n * n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(expected < 1, (observed - expected) / (1 - expected), np.nan)
+    return observed, kappa
+
+
+def _interval(values: np.ndarray, level: float) -> tuple[float, float] | None:
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return None
+    tail = (1 - level) / 2
+    low, high = np.quantile(values, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def agreement_by_dimension(checks: pd.DataFrame, dimensions: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED,
+                           level: float = 0.95) -> pd.DataFrame:  # fmt: skip
+    """Per dimension: items coded twice, the share on which the coders agreed and Cohen's kappa, each with a bootstrap
+    percentile interval.
+
+    The bootstrap resamples *agreements* with replacement (``resamples`` times, from ``seed``, so the table is the same
+    on every run): each resample draws as many agreements as were coded twice and recomputes every dimension on the
+    same draw. Kappa's interval is taken over the resamples where kappa is defined (a resample in which both coders
+    used one and the same value throughout has none); it is empty where the dimension's own kappa is undefined.
 
     >>> dims = pd.DataFrame({"dimension_id": ["d"], "position": [1], "label": ["D"]})
-    >>> ch = pd.DataFrame({"dimension_id": ["d"] * 4, "first_value": list("aabb"), "second_value": list("abab")})
+    >>> ch = pd.DataFrame({"agreement_id": list("wxyz"), "dimension_id": ["d"] * 4, "first_value": list("aabb"),
+    ...                    "second_value": list("abab")})
     >>> agreement_by_dimension(ch, dims)[["items", "agreed", "kappa"]].values.tolist()
     [[4, 0.5, 0.0]]
     """
+    agreements = sorted(checks["agreement_id"].unique()) if "agreement_id" in checks else []
+    position = {agreement: i for i, agreement in enumerate(agreements)}
+    draws = np.random.default_rng(seed).integers(0, max(len(agreements), 1), size=(resamples, len(agreements)))
     rows = []
     for dim in _ordered_dimensions(dimensions):
         pairs = checks[checks["dimension_id"] == dim]
         if pairs.empty:
             continue
         first, second = pairs["first_value"].tolist(), pairs["second_value"].tolist()
-        rows.append({"dimension_id": dim, "items": len(pairs), "agreed": sum(a == b for a, b in zip(first, second)) / len(pairs),
-                     "kappa": cohen_kappa(first, second)})  # fmt: skip
-    out = pd.DataFrame(rows, columns=["dimension_id", "items", "agreed", "kappa"])
+        kappa = cohen_kappa(first, second)
+        row = {"dimension_id": dim, "items": len(pairs), "agreed": share_agreed(first, second), "kappa": kappa,
+               "agreed_low": pd.NA, "agreed_high": pd.NA, "kappa_low": pd.NA, "kappa_high": pd.NA}  # fmt: skip
+        if agreements and resamples:
+            # every agreement coded twice on this dimension: positions of its rows in the shared draw
+            rows_of = np.array([position[a] for a in pairs["agreement_id"]])
+            if len(set(rows_of)) == len(agreements):
+                order = np.argsort(rows_of)
+                share, kappas = _resampled(np.array(first)[order], np.array(second)[order], draws)
+            else:  # not every agreement was coded on it: resample its own items
+                local = np.random.default_rng(seed).integers(0, len(pairs), size=(resamples, len(pairs)))
+                share, kappas = _resampled(np.array(first), np.array(second), local)
+            row["agreed_low"], row["agreed_high"] = _interval(share, level)
+            if kappa is not None and (bounds := _interval(kappas, level)) is not None:
+                row["kappa_low"], row["kappa_high"] = bounds
+        rows.append(row)
+    columns = ["dimension_id", "items", "agreed", "agreed_low", "agreed_high", "kappa", "kappa_low", "kappa_high"]
+    out = pd.DataFrame(rows, columns=columns)
+    for column in columns[2:]:
+        out[column] = out[column].astype("Float64")
     out["dimension"] = out["dimension_id"].map(dimensions.set_index("dimension_id")["label"])
-    out["kappa"] = out["kappa"].astype("Float64")
-    return out[["dimension_id", "dimension", "items", "agreed", "kappa"]]
+    return out[["dimension_id", "dimension", *columns[1:]]]
 
 
-def kappa_markdown(checks: pd.DataFrame, dimensions: pd.DataFrame) -> str:
-    """The agreement table as it stands in data/README.md (a test checks the two agree)."""
-    table = agreement_by_dimension(checks, dimensions)
-    lines = ["| dimension | items coded twice | agreed | Cohen's kappa |", "|---|---:|---:|---:|"]
+def kappa_markdown(checks: pd.DataFrame, dimensions: pd.DataFrame, resamples: int = RESAMPLES, seed: int = SEED) -> str:
+    """The agreement table as it stands in data/README.md (a test checks the two agree): per dimension, the share
+    agreed and Cohen's kappa with their 95 % bootstrap intervals; where kappa is undefined the share agreed stands."""
+    table = agreement_by_dimension(checks, dimensions, resamples=resamples, seed=seed)
+    agreements = checks["agreement_id"].nunique() if "agreement_id" in checks else 0
+    lines = [
+        "| dimension | items coded twice | agreed | agreed, 95 % interval | Cohen's kappa | kappa, 95 % interval |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+
+    def span(low, high, percent: bool) -> str:
+        if pd.isna(low):
+            return "–"
+        return f"{low:.0%}–{high:.0%}" if percent else f"{low:.2f} to {high:.2f}"
+
     for row in table.to_dict("records"):
-        kappa = "– (one value throughout)" if pd.isna(row["kappa"]) else f"{row['kappa']:.2f}"
-        lines.append(f"| {row['dimension']} | {row['items']} | {row['agreed']:.0%} | {kappa} |")
+        if pd.isna(row["kappa"]):
+            kappa = "– (one value throughout)"
+        else:
+            kappa = f"{row['kappa']:.2f}"
+        agreed = span(row["agreed_low"], row["agreed_high"], True)
+        kappa_span = span(row["kappa_low"], row["kappa_high"], False)
+        lines.append(f"| {row['dimension']} | {row['items']} | {row['agreed']:.0%} | {agreed} | {kappa} | {kappa_span} |")
+    lines.append("")
+    lines.append(f"Bootstrap: {resamples:,} resamples of the {agreements} agreements coded twice (seed {seed}), "
+                 "95 % percentile intervals; kappa's interval over the resamples where it is defined.")  # fmt: skip
     return "\n".join(lines)

@@ -99,14 +99,66 @@ def test_kappa_is_symmetric_bounded_and_one_only_for_total_agreement(pairs):
         assert (k == pytest.approx(1.0)) == (first == second)
 
 
+def test_share_agreed_by_hand():
+    assert clauses.share_agreed(list("aabb"), list("abab")) == 0.5
+    assert clauses.share_agreed(list("abc"), list("abc")) == 1.0
+    with pytest.raises(ValueError, match="same, non-empty"):
+        clauses.share_agreed([], [])
+
+
 def test_agreement_by_dimension_table():
-    checks = pd.DataFrame({"dimension_id": ["consult"] * 4 + ["air"] * 2, "first_value": list("aabb") + ["n", "n"],
-                           "second_value": list("abab") + ["n", "n"]})  # fmt: skip
+    # four agreements; consultations: po = 2/4, pe = (2*2 + 2*2)/16 = 0.5, kappa 0; air defence: one value throughout
+    checks = pd.DataFrame({"agreement_id": list("wxyz") + ["w", "x", "y", "z"], "dimension_id": ["consult"] * 4 + ["air"] * 4,
+                           "first_value": list("aabb") + ["n"] * 4, "second_value": list("abab") + ["n"] * 4})  # fmt: skip
     table = clauses.agreement_by_dimension(checks, DIMS)
     assert table["dimension"].tolist() == ["Consultations", "Air defence"]
-    assert table["items"].tolist() == [4, 2] and table["agreed"].tolist() == [0.5, 1.0]
+    assert table["items"].tolist() == [4, 4] and table["agreed"].tolist() == [0.5, 1.0]
     assert table["kappa"].iloc[0] == 0.0 and pd.isna(table["kappa"].iloc[1])
-    assert "| Air defence | 2 | 100% | – (one value throughout) |" in clauses.kappa_markdown(checks, DIMS)
+    # total agreement: every resample agrees fully; kappa has no interval where it is undefined
+    assert (table["agreed_low"].iloc[1], table["agreed_high"].iloc[1]) == (1.0, 1.0)
+    assert pd.isna(table["kappa_low"].iloc[1]) and pd.isna(table["kappa_high"].iloc[1])
+    markdown = clauses.kappa_markdown(checks, DIMS)
+    assert "| Air defence | 4 | 100% | 100%–100% | – (one value throughout) | – |" in markdown
+    assert "2,000 resamples of the 4 agreements coded twice (seed 17)" in markdown
+
+
+def test_bootstrap_intervals_by_hand_on_two_agreements():
+    # w agrees (a, a), x does not (a, b). A resample of two draws {w, w}, {w, x}, {x, w} or {x, x} (each 1/4 but the
+    # mixed ones 1/2 together): share agreed 1, 1/2 or 0, so the 95 % interval is 0 to 1. Kappa is 0 on every resample
+    # where it is defined ({w, w} has one value throughout: undefined; {x, x}: po = 0, pe = 0), so its interval is 0 to 0.
+    checks = pd.DataFrame({"agreement_id": ["w", "x"], "dimension_id": ["consult"] * 2, "first_value": ["a", "a"],
+                           "second_value": ["a", "b"]})  # fmt: skip
+    row = clauses.agreement_by_dimension(checks, DIMS).iloc[0]
+    assert (row["agreed"], row["kappa"]) == (0.5, 0.0)
+    assert (row["agreed_low"], row["agreed_high"]) == (0.0, 1.0)
+    assert (row["kappa_low"], row["kappa_high"]) == (0.0, 0.0)
+
+
+def test_the_bootstrap_is_repeatable_from_its_seed():
+    checks = pd.DataFrame({"agreement_id": list("uvwxyz"), "dimension_id": ["consult"] * 6, "first_value": list("aabbab"),
+                           "second_value": list("abbbaa")})  # fmt: skip
+    once = clauses.agreement_by_dimension(checks, DIMS, seed=5)
+    pd.testing.assert_frame_equal(once, clauses.agreement_by_dimension(checks, DIMS, seed=5))
+    assert clauses.kappa_markdown(checks, DIMS) == clauses.kappa_markdown(checks, DIMS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("xyz"), st.sampled_from("xyz")), min_size=1, max_size=12), st.booleans())
+def test_bootstrap_intervals_are_ordered_bounded_symmetric_and_total_for_identical_codings(pairs, identical):
+    first = [a for a, _ in pairs]
+    second = first if identical else [b for _, b in pairs]
+    agreements = [f"a{i:02d}" for i in range(len(pairs))]
+    checks = pd.DataFrame({"agreement_id": agreements, "dimension_id": "consult", "first_value": first, "second_value": second})
+    row = clauses.agreement_by_dimension(checks, DIMS, resamples=200).iloc[0]
+    assert 0 <= row["agreed_low"] <= row["agreed_high"] <= 1
+    if not pd.isna(row["kappa_low"]):
+        assert -1 - 1e-9 <= row["kappa_low"] <= row["kappa_high"] <= 1 + 1e-9
+    if identical:  # every resample agrees fully: share 1, and kappa 1 wherever it is defined
+        assert (row["agreed"], row["agreed_low"], row["agreed_high"]) == (1.0, 1.0, 1.0)
+        assert pd.isna(row["kappa"]) or (row["kappa"], row["kappa_low"], row["kappa_high"]) == (1.0, 1.0, 1.0)
+    swapped = checks.rename(columns={"first_value": "second_value", "second_value": "first_value"})
+    again = clauses.agreement_by_dimension(swapped, DIMS, resamples=200)
+    pd.testing.assert_frame_equal(again, clauses.agreement_by_dimension(checks, DIMS, resamples=200))
 
 
 def test_headline_amounts_in_euros_at_the_rate_of_their_year():

@@ -124,9 +124,9 @@ fra-2024,consultations,within_24_hours,Part IV,consult within 24 hours,,s-agreem
 gbr-2024,air_defence,named,Part I,air defence,,s-agreements,
 """,
     "clause_checks": """\
-agreement_id,dimension_id,first_value,second_value,resolution
-fra-2024,air_defence,not_stated,not_stated,
-fra-2024,consultations,prompt,within_24_hours,Settled on the text's '24 hours'.
+agreement_id,dimension_id,first_value,second_value,resolved_value,resolution
+fra-2024,air_defence,not_stated,not_stated,,
+fra-2024,consultations,prompt,within_24_hours,within_24_hours,Settled on the text's '24 hours'.
 """,
     "exchange_rates": """\
 currency,year,rate_per_eur,days,source_id
