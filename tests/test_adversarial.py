@@ -424,7 +424,7 @@ CASES: dict[str, Case] = {
     "month-not-on-the-1st-signatories": Case(lambda f: f.edit("signatories", 2, "date_precision", "month"), "signatories", 2, "joined_date", f"write {FIRST_SIGNATORY_MONTH}-01"),
     "month-not-on-the-1st-agreements": Case(lambda f: f.edit("agreements", 2, "date_precision", "month"), "agreements", 2, "signed_date", "write 2025-01-01"),
     "year-not-on-1-january-memberships": Case(lambda f: f.edit("memberships", 2, "date_precision", "year"), "memberships", 2, "joined_date", "write 2009-01-01"),
-    "month-not-on-the-1st-claims": cell("claims", 2, "claim_date", "2023-07-02", "is not the 1st of its month"),
+    "month-not-on-the-1st-claims": Case(lambda f: f.edit("claims", 2, "date_precision", "month"), "claims", 2, "claim_date", "is not the 1st of its month"),
     # --- integers and numbers past what the loaders hold
     "integer-5000-digits": cell("claims", 2, "claimed_count", "9" * 5000, "does not fit in a 64-bit integer"),
     "integer-2-to-the-63": cell("claims", 2, "claimed_count", str(2**63), "does not fit in a 64-bit integer"),

@@ -101,8 +101,8 @@ milestone_id,start_date,end_date,label,kind,place,source_id,other_source_ids,not
 nato-summit-2023-vilnius,2023-07-11,2023-07-12,"NATO summit, Vilnius",nato_summit,"Vilnius, Lithuania",s-milestones,,
 """,
     "claims": """\
-claim_id,claim_date,date_precision,claimant,counted,claimed_count,qualifier,claim_text,source_id,other_source_ids,note
-claim-2023-08-01-yermak-1,2023-08-01,day,Andrii Yermak (Head of the Office of the President),declaration_joiners,1,,One country joined,s-claims,,
+claim_id,claim_date,date_precision,claimant,counted,claimed_count,qualifier,claim_text,gloss,source_id,other_source_ids,note
+claim-2023-08-01-yermak-1,2023-08-01,day,Andrii Yermak (Head of the Office of the President),declaration_joiners,1,,One country joined,,s-claims,,
 """,
     "clause_dimensions": """\
 dimension_id,position,label,question,scale,coding_rule
