@@ -33,10 +33,26 @@ def run_build(*args: str, env: dict | None = None, check: bool = True) -> subpro
 
 
 @pytest.fixture(scope="session")
-def built_reports(tmp_path_factory) -> Path:
-    """Every report, built from the shipped notebooks and data into a temporary folder (once per session)."""
-    out = tmp_path_factory.mktemp("reports")
-    run_build("--force", "--out", str(out))
+def built_reports(tmp_path_factory, worker_id) -> Path:
+    """Every report, built from the shipped notebooks and data into a temporary folder, once per test run.
+
+    Under pytest-xdist the workers share one build: the first to get the lock builds, the others wait for it and
+    read the same folder (the pattern of xdist's docs: the parent of each worker's base temp is common to all).
+    Tests must only read it.
+    """
+    if worker_id == "master":
+        out = tmp_path_factory.mktemp("reports")
+        run_build("--force", "--out", str(out))
+        return out
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent
+    out, done = shared / "built-reports", shared / "built-reports.done"
+    with open(shared / "built-reports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            run_build("--force", "--out", str(out))
+            done.write_text("ok", encoding="utf-8")
     return out
 
 
@@ -59,3 +75,18 @@ def chromium() -> str:
     if path is None:
         pytest.skip("chromium is not installed: the browser check needs it (Debian: apt-get install chromium)")
     return path
+
+
+#: Fixtures that build reports or start processes: a test that uses one is marked ``slow``.
+SLOW_FIXTURES = {"built_reports", "injected_reports", "built_project", "project"}
+SLOW_MODULES = {"test_build.py", "test_execute.py"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark tests by what they use, so `-m "not slow"` or `-m "not browser"` picks a quick subset (CI runs all)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & SLOW_FIXTURES or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -14,8 +14,7 @@ from conftest import DATA, NOTEBOOKS, run_build
 
 from analysis.labels import format_date
 
-#: Every test here reads the reports built once per session: run them on one worker (pytest-xdist --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("reports")
+#: Every test here reads the reports built once per test run (``built_reports``: one build shared by the workers).
 
 MAX_BYTES = 1_500_000
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
