@@ -148,10 +148,14 @@ def read_data_bytes(data_dir: str | os.PathLike, name: str, limit: int = MAX_DAT
     With ``note`` (the default) the file and the SHA-256 of the bytes returned are recorded as read (:func:`note_read`):
     that is how the build learns what a report read.
     """
-    with open_data_file(data_dir, name) as fh:
-        raw = fh.read(limit + 1)
+    where = display_path(Path(data_dir) / name)
+    try:
+        with open_data_file(data_dir, name) as fh:
+            raw = fh.read(limit + 1)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{where}: {exc}") from None
     if len(raw) > limit:
-        raise UnreadableFile(f"is larger than {limit:,} bytes: no file of this data package is near that size")
+        raise UnreadableFile(f"{where}: is larger than {limit:,} bytes: no file of this data package is near that size")
     if note:
         note_read(Path(data_dir) / name, content_digest(raw))
     return raw
@@ -179,11 +183,15 @@ def read_data_text(data_dir: str | os.PathLike, name: str, limit: int = MAX_DOCU
     """A text file of the data folder (``README.md``, ``CHANGELOG.md``) read safely and decoded, or None if it does
     not exist (its absence is recorded as read too). Anything unsafe or undecodable raises :class:`UnreadableFile`."""
     try:
-        return decode_text(read_data_bytes(data_dir, name, limit, note))
+        raw = read_data_bytes(data_dir, name, limit, note)
     except FileNotFoundError:
         if note:
             note_read(Path(data_dir) / name, None)
         return None
+    try:
+        return decode_text(raw)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{display_path(Path(data_dir) / name)}: {exc}", exc.line, exc.column) from None
 
 
 def content_digest(raw: bytes) -> str:
