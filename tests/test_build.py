@@ -77,20 +77,30 @@ def test_no_op_decides_without_importing_nbconvert(project):
     "change",
     [
         "notebook",  # the notebook itself
-        "data",  # any file in the data folder
+        "descriptor",  # a file one report read (01_ok reads the release from datapackage.json; 02_other reads nothing)
+        "changelog",  # a file no report read: only the site pages (the data page shows it) are written again
     ],
 )
 def test_a_changed_input_rebuilds_only_what_depends_on_it(project, change):
     if change == "notebook":
         write_notebook(project["notebooks"] / "02_other.ipynb", "print(7 * 6)")
         expected = "building 1 of 2 report(s)"
+    elif change == "descriptor":
+        path = project["data"] / "datapackage.json"
+        path.write_text(path.read_text(encoding="utf-8").replace('"title": "', '"title": "A ', 1), encoding="utf-8")
+        expected = "building 1 of 2 report(s)"
     else:
         path = project["data"] / "CHANGELOG.md"
-        path.write_text(path.read_text(encoding="utf-8") + "\nA note.\n", encoding="utf-8")
-        expected = "building 2 of 2 report(s)"
+        path.write_text(path.read_text(encoding="utf-8") + "\nA note on nothing.\n", encoding="utf-8")
+        expected = "0 report(s) built"
     again = build(project)
     assert again.returncode == 0, again.stdout + again.stderr
     assert expected in again.stdout
+    if change == "descriptor":
+        assert "[1/1] 01_ok: ok" in again.stdout
+    if change == "changelog":
+        assert "A note on nothing." in (project["out"] / "data.html").read_text(encoding="utf-8")
+    assert build(project).stdout.startswith("up to date")
 
 
 def test_force_rebuilds_everything(project):
@@ -162,10 +172,9 @@ def test_a_bad_state_file_means_a_rebuild_not_a_crash(project):
 
 
 def test_every_file_of_the_data_folder_is_in_the_input_key_and_tables_stay_inside_it(project):
-    # a file in a subfolder of data/ (notes, an extra table) changes the key: every report is rebuilt
+    # a file in a subfolder of data/ (notes, an extra table) that nothing reads rebuilds nothing
     (project["data"] / "extra").mkdir()
     (project["data"] / "extra" / "notes.txt").write_text("a note", encoding="utf-8")
-    assert "building 2 of 2" in build(project).stdout
     assert build(project).stdout.startswith("up to date")
     # a table the descriptor places outside the folder's top level is refused before any notebook runs
     package = json.loads((project["data"] / "datapackage.json").read_text(encoding="utf-8"))

@@ -288,8 +288,9 @@ class Inputs:
         return isinstance(reads, dict) and all(isinstance(n, str) and self.digest(n) == d for n, d in reads.items())
 
     def changed(self, reads: dict) -> list[str]:
-        """The reads whose file is now different from what was read (read again, now)."""
-        return sorted(n for n, d in reads.items() if self.now(n) != d)
+        """The reads whose file changed during the build: what was read differs from the file now (read again), or
+        from the file when the build planned (the digest taken then, if it was taken)."""
+        return sorted(n for n, d in reads.items() if self.now(n) != d or self._digests.get(n, d) != d)
 
     def folder_key(self) -> str:
         """Every entry of the data folder by name, kind and content: what decides whether to validate again."""

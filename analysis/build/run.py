@@ -33,6 +33,10 @@ def _plan_jobs(data: Path, notebooks: Path, state: State, inputs: plan.Inputs, b
             f"the data in {display_path(data)} has {len(report.problems)} problem(s); nothing was rebuilt "
             "(run `python -m analysis validate` to see them again)"
         )
+    from analysis.schema import read_data_text
+
+    for document in ("README.md", "CHANGELOG.md"):  # the site shows them: refuse an unsafe one before any notebook runs
+        read_data_text(data, document, note=False)
     partners = plan.partners_from_tables(report.tables)
     jobs = plan.notebook_jobs(notebooks) + plan.profile_jobs(partners, notebooks)  # checks every output name first
     state.plan = {**state.plan, "data": key, "partners": partners}

@@ -220,7 +220,7 @@ def site_key(base: str, release: dict, everything: list[Job], out: Path, state: 
         for j in everything
         if (out / j.output).exists()
     ]
-    return hashlib.sha256(json.dumps([base, release, present]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([base, release, present], sort_keys=True).encode()).hexdigest()
 
 
 def is_current(out: Path, state: State, base: str, release: dict | None, everything: list[Job], inputs: Inputs) -> bool:
