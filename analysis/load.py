@@ -84,6 +84,10 @@ class Dataset(dict):
     def items(self):
         return [(name, self[name]) for name in self.keys()]
 
+    def columns_of(self, name: str) -> list[str]:
+        """A table's column names, without recording the table as read (they are the descriptor's fields)."""
+        return list(super().__getitem__(name).columns)
+
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name.startswith("__"):
             raise AttributeError(name)
