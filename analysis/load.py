@@ -39,6 +39,7 @@ from analysis.schema import (
     note_read,
     open_data_file,
     read_data_bytes,
+    read_token,
     resolve_data_dir,
     unrecorded,
 )
@@ -64,8 +65,13 @@ class Dataset(dict):
 
     def _note(self, name: str) -> None:
         found = self.__dict__.get("_files", {}).get(name)
-        if found is not None:
+        if found is None:
+            return
+        token = read_token()
+        noted = self.__dict__.setdefault("_noted", {})
+        if noted.get(name) != token:  # once per table for as long as reads go to the same place (a hot path)
             note_read(*found)
+            noted[name] = token
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         frame = super().__getitem__(name)

@@ -206,6 +206,14 @@ CHANGED = "changed-while-read"
 _recorders: list[dict[str, str | None]] = []
 _suspended = 0
 _sunk: tuple[str, set] = ("", set())
+#: Bumped whenever where reads go changes (a recording opens or closes, recording is suspended or resumed).
+_generation = 0
+
+
+def read_token() -> tuple[int, int]:
+    """What identifies where reads go now: the process and the :data:`_generation`. A caller that served the same
+    file again under the same token need not note it again (the loaders' hot path)."""
+    return os.getpid(), _generation
 
 
 def note_read(path: Path, digest: str | None) -> None:
@@ -236,23 +244,28 @@ def note_read(path: Path, digest: str | None) -> None:
 @contextmanager
 def recording() -> Iterator[dict[str, str | None]]:
     """Collect what is read inside the block: ``{absolute path: SHA-256 or None}``."""
+    global _generation
     record: dict[str, str | None] = {}
     _recorders.append(record)
+    _generation += 1
     try:
         yield record
     finally:
         _recorders.remove(record)
+        _generation += 1
 
 
 @contextmanager
 def unrecorded() -> Iterator[None]:
     """Reads inside the block are not recorded (the validator reads every file; that is checking, not using)."""
-    global _suspended
+    global _suspended, _generation
     _suspended += 1
+    _generation += 1
     try:
         yield
     finally:
         _suspended -= 1
+        _generation += 1
 
 
 def read_sink(path: Path) -> dict[str, str | None]:
