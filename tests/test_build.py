@@ -536,3 +536,72 @@ def test_the_site_reads_the_data_folder_only_through_the_safe_open(project, name
     assert "building" not in result.stdout  # refused before any notebook ran
     assert "A secret" not in (project["out"] / "data.html").read_text(encoding="utf-8")
     assert not any("A secret" in p.read_text(encoding="utf-8", errors="replace") for p in (project["out"] / "data").iterdir() if p.is_file())
+
+
+# --------------------------------------------------------------------------- the lock stays with the writer (issue 19.4)
+
+
+def _in_session(sid: int) -> list[int]:
+    """The processes of session ``sid`` still alive (what ``ps -s SID`` lists), zombies left out."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            found.append(int(entry))
+    return found
+
+
+def test_the_lock_stays_held_while_the_writing_process_lives(project):
+    import os
+    import signal
+    import time
+
+    write_notebook(project["notebooks"] / "02_other.ipynb", "import time\ntime.sleep(120)")
+    args = ["--notebook-dir", str(project["notebooks"]), "--data-dir", str(project["data"]), "--out", str(project["out"])]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}  # so that the build hands over
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "build", *args], cwd=ROOT, env=environment,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_in_session(proc.pid)) < 3:  # the build, the writer, a report
+            time.sleep(0.2)
+        assert len(_in_session(proc.pid)) >= 3, "the build did not start its writer and a report"
+        os.kill(proc.pid, signal.SIGKILL)  # the process that took the lock first dies; its writer goes on
+        proc.wait(timeout=10)
+        assert _in_session(proc.pid), "the writer should still be running"
+        second = build(project, "--force")
+        assert second.returncode == 1 and "another build is writing to" in second.stderr, second.stdout + second.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _in_session(proc.pid):
+        time.sleep(0.2)
+    assert _in_session(proc.pid) == []  # ps: nothing left of that build
+    write_notebook(project["notebooks"] / "02_other.ipynb", "print('done')")
+    third = build(project)  # the writer is gone: so is the lock, and the rerun rebuilds what is stale
+    assert third.returncode == 0 and "02_other: ok" in third.stdout, third.stdout + third.stderr
+
+
+def test_a_handed_over_lock_is_only_taken_from_a_descriptor_that_holds_it(tmp_path, monkeypatch):
+    from analysis.build.plan import LOCK_HELD_ENV, BuildError, Lock
+
+    with Lock(tmp_path) as held:
+        for forged in ["5:/elsewhere/.build.lock", f"{held.fd}:{tmp_path}/other.lock", "x", f"9999:{held.path}"]:
+            monkeypatch.setenv(LOCK_HELD_ENV, forged)
+            with pytest.raises(BuildError, match="another build is writing"):
+                Lock(tmp_path).__enter__()
+        monkeypatch.setenv(LOCK_HELD_ENV, f"{held.fd}:{held.path}")  # what the build passes to the process it starts
+        import os
+
+        inherited = os.dup(held.fd)  # the new process's copy of the descriptor
+        monkeypatch.setenv(LOCK_HELD_ENV, f"{inherited}:{held.path}")
+        with Lock(tmp_path) as child:
+            assert child.fd == inherited
