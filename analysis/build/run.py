@@ -84,6 +84,12 @@ def main(
     except (UnreadableFile, DescriptorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        if type(exc).__name__ != "DataError":  # the loaders' (importing the validator here would slow the no-op)
+            raise
+        problems = getattr(exc, "problems", [])
+        print(f"error: {problems[0] if problems else exc} (the data changed while the build ran? run it again)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("build interrupted: reports finished so far are kept and recorded; run it again to finish", file=sys.stderr)
         return 130
