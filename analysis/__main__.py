@@ -44,8 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         return diff_main([args.old, args.new] + (["--markdown"] if args.markdown else []))
     if args.command in ("coverage", "kappa"):
         from analysis.load import load_dataset
+        from analysis.schema import DescriptorError, UnreadableFile
+        from analysis.validation import DataError
 
-        ds = load_dataset()
+        try:
+            ds = load_dataset()
+        except DataError as exc:  # one located line (the first problem), never a traceback
+            more = f" (and {exc.count - 1} more problem(s): run `python -m analysis validate`)" if exc.count > 1 else ""
+            print(f"error: {exc.problems[0] if exc.problems else exc}{more}", file=sys.stderr)
+            return 1
+        except (UnreadableFile, DescriptorError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         if args.command == "coverage":
             from analysis.overview import coverage_markdown
 

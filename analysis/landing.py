@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import figures, labels
-from analysis.schema import resolve_data_dir
+from analysis.schema import read_data_text, resolve_data_dir
 
 HEADLINE = ("declaration_parties", "declaration_joiners", "agreements_signed", "partners_signed", "median_days_opened_to_signed")
 HEADLINE_LABELS = {
@@ -118,12 +118,12 @@ def _map(ds, cutoff) -> dict:
 def release_notes(data_dir=None) -> list[str]:
     """The bullet points of the newest release in CHANGELOG.md, as plain text (the list of schema changes, which
     names tables and columns, is summarised: the data page shows it in full)."""
-    path = resolve_data_dir(data_dir) / "CHANGELOG.md"
-    if not path.exists():
+    text = read_data_text(resolve_data_dir(data_dir), "CHANGELOG.md")
+    if text is None:
         return []
     notes: list[str] = []
     in_release = False
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("## "):
             if in_release:
                 break
@@ -138,14 +138,16 @@ def release_notes(data_dir=None) -> list[str]:
 
 
 def _markdown_html(path: Path) -> str:
-    """A Markdown file of the project's own as HTML (raw HTML in it is escaped, never passed through)."""
+    """A Markdown file of the data folder as HTML, read through the validator's safe open (raw HTML in it is
+    escaped, never passed through)."""
     import mistune
     from markupsafe import Markup
 
-    if not path.exists():
+    text = read_data_text(path.parent, path.name)
+    if text is None:
         return Markup("<p>Not available.</p>")
     render = mistune.create_markdown(escape=True, plugins=["table"])
-    return Markup(render(path.read_text(encoding="utf-8")))
+    return Markup(render(text))
 
 
 def data_readme_html(data_dir=None) -> str:

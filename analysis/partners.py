@@ -92,9 +92,13 @@ def partner_sources(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Dat
     ['s1', 's2']
     """
     cited: set[str] = set()
-    for name, frame in tables.items():
-        if name == "sources" or "party_id" not in frame.columns:
+    # NOTE: a Dataset tells a table's columns from the descriptor without counting the table as read (the build
+    # rebuilds a report when a table it read changes: a table without party_id is not read here).
+    columns = getattr(tables, "columns_of", lambda name: tables[name].columns)
+    for name in list(tables):
+        if name == "sources" or "party_id" not in columns(name):
             continue
+        frame = tables[name]
         rows = frame[frame["party_id"] == party_id]
         for column in SOURCE_COLUMNS:
             if column in rows.columns:

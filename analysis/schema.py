@@ -5,12 +5,14 @@ Standard library only, so that ``python -m analysis validate`` starts fast.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import json.decoder
 import json.scanner
 import os
 import stat
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,8 +33,23 @@ MAX_JSON_NUMBER_DIGITS = 100
 DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
 
 
+#: A file of the data folder larger than this is refused unread (the largest table is about 0.2 MB; the validator's
+#: benchmark at 10⁶ rows writes about 150 MB).
+MAX_DATA_FILE_BYTES = 1024 * 1024 * 1024
+#: A document (README.md, CHANGELOG.md) larger than this is refused unread (the shipped README is about 50 kB).
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+#: Set by the build for each report's process: the file where that process appends what it read (see :func:`note_read`).
+READS_FILE_ENV = "ANALYSIS_READS_FILE"
+
+
 class UnreadableFile(ValueError):
-    """A file in the data folder that cannot be read safely; the message says why and what would be right."""
+    """A file in the data folder that cannot be read safely; the message says why and what would be right.
+
+    ``line`` and ``column`` locate a decoding error (1 and 0 when the whole file is at fault)."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 0):
+        super().__init__(message)
+        self.line, self.column = line, column
 
 
 class DescriptorError(ValueError):
@@ -122,6 +139,151 @@ def open_data_file(data_dir: str | os.PathLike, name: str) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_data_bytes(data_dir: str | os.PathLike, name: str, limit: int = MAX_DATA_FILE_BYTES, note: bool = True) -> bytes:
+    """The content of the file ``name`` in ``data_dir``, through :func:`open_data_file` (no symlink out, no FIFO,
+    device or folder) and at most ``limit`` bytes (a larger file raises :class:`UnreadableFile`, read no further).
+
+    With ``note`` (the default) the file and the SHA-256 of the bytes returned are recorded as read (:func:`note_read`):
+    that is how the build learns what a report read.
+    """
+    where = display_path(Path(data_dir) / name)
+    try:
+        with open_data_file(data_dir, name) as fh:
+            raw = fh.read(limit + 1)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{where}: {exc}") from None
+    if len(raw) > limit:
+        raise UnreadableFile(f"{where}: is larger than {limit:,} bytes: no file of this data package is near that size")
+    if note:
+        note_read(Path(data_dir) / name, content_digest(raw))
+    return raw
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 bytes as text (a leading byte-order mark is dropped); :class:`UnreadableFile` with the line and column
+    of the first byte that is not UTF-8.
+
+    >>> decode_text(b"a\\nb\\xff").splitlines()
+    Traceback (most recent call last):
+    ...
+    analysis.schema.UnreadableFile: line 2, column 2: is not valid UTF-8 (bytes b'\\xff'): save it as UTF-8
+    """
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start : exc.start + 4]
+        raise UnreadableFile(f"line {line}, column {column}: is not valid UTF-8 (bytes {bad!r}): save it as UTF-8", line, column) from None
+
+
+def read_data_text(data_dir: str | os.PathLike, name: str, limit: int = MAX_DOCUMENT_BYTES, note: bool = True) -> str | None:
+    """A text file of the data folder (``README.md``, ``CHANGELOG.md``) read safely and decoded, or None if it does
+    not exist (its absence is recorded as read too). Anything unsafe or undecodable raises :class:`UnreadableFile`."""
+    try:
+        raw = read_data_bytes(data_dir, name, limit, note)
+    except FileNotFoundError:
+        if note:
+            note_read(Path(data_dir) / name, None)
+        return None
+    try:
+        return decode_text(raw)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{display_path(Path(data_dir) / name)}: {exc}", exc.line, exc.column) from None
+
+
+def content_digest(raw: bytes) -> str:
+    """The SHA-256 of ``raw``, in hex: what identifies a file's content everywhere in the build."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+# --------------------------------------------------------------------------- what a process read
+
+#: A digest recorded for a file that was served with two different contents in one process (it changed meanwhile).
+CHANGED = "changed-while-read"
+_recorders: list[dict[str, str | None]] = []
+_suspended = 0
+_sunk: tuple[str, set] = ("", set())
+#: Bumped whenever where reads go changes (a recording opens or closes, recording is suspended or resumed).
+_generation = 0
+
+
+def read_token() -> tuple[int, int]:
+    """What identifies where reads go now: the process and the :data:`_generation`. A caller that served the same
+    file again under the same token need not note it again (the loaders' hot path)."""
+    return os.getpid(), _generation
+
+
+def note_read(path: Path, digest: str | None) -> None:
+    """Record that this process used ``path`` with content ``digest`` (None: it did not exist).
+
+    Called by the loaders for every table they serve and by :func:`read_data_bytes`. The record goes to every open
+    :func:`recording` and, in a report's process, to the file named by ``$ANALYSIS_READS_FILE`` (one JSON line per
+    new path and digest), which the build reads when the report ends.
+    """
+    global _sunk
+    if _suspended:
+        return
+    key = os.path.abspath(path)
+    for record in _recorders:
+        record[key] = digest if record.get(key, digest) == digest else CHANGED
+    sink = os.environ.get(READS_FILE_ENV)
+    if not sink:
+        return
+    if _sunk[0] != sink:  # a new report's process (a fork inherits the parent's memory): start afresh
+        _sunk = (sink, set())
+    if (key, digest) in _sunk[1]:
+        return
+    _sunk[1].add((key, digest))
+    with open(sink, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"path": key, "sha256": digest}) + "\n")
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, str | None]]:
+    """Collect what is read inside the block: ``{absolute path: SHA-256 or None}``."""
+    global _generation
+    record: dict[str, str | None] = {}
+    _recorders.append(record)
+    _generation += 1
+    try:
+        yield record
+    finally:
+        _recorders.remove(record)
+        _generation += 1
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Reads inside the block are not recorded (the validator reads every file; that is checking, not using)."""
+    global _suspended, _generation
+    _suspended += 1
+    _generation += 1
+    try:
+        yield
+    finally:
+        _suspended -= 1
+        _generation += 1
+
+
+def read_sink(path: Path) -> dict[str, str | None]:
+    """What a report's process recorded in its reads file (see :func:`note_read`); a path seen with two digests is
+    recorded as :data:`CHANGED`."""
+    reads: dict[str, str | None] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return reads
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            key, digest = entry["path"], entry["sha256"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        reads[key] = digest if reads.get(key, digest) == digest else CHANGED
+    return reads
 
 
 def _file_kind(mode: int) -> str:
@@ -243,6 +405,11 @@ def read_descriptor(data_dir: str | os.PathLike | None = None) -> Descriptor:
     directory = resolve_data_dir(data_dir)
     with open_data_file(directory, DESCRIPTOR) as fh:
         raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
+    return parse_descriptor(raw)
+
+
+def parse_descriptor(raw: bytes) -> Descriptor:
+    """Parse the bytes of ``datapackage.json`` (see :func:`read_descriptor`)."""
     if len(raw) > MAX_DESCRIPTOR_BYTES:
         raise DescriptorError(f"datapackage.json is larger than {MAX_DESCRIPTOR_BYTES:,} bytes: a descriptor is a few kilobytes")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -270,20 +437,24 @@ def read_descriptor(data_dir: str | os.PathLike | None = None) -> Descriptor:
     return Descriptor(package, text, duplicates)
 
 
-@lru_cache(maxsize=8)
-def _read_package(path: Path, stamp: tuple) -> dict:
-    return read_descriptor(path).package
+_PACKAGES: dict[str, dict] = {}
 
 
 def load_package(data_dir: str | os.PathLike | None = None) -> dict:
-    """Read ``datapackage.json`` from ``data_dir`` (cached until the file changes).
+    """Read ``datapackage.json`` from ``data_dir`` through the safe open (parsed once per content: the cache is keyed
+    by the SHA-256 of the bytes read, so a rewrite of the same size with its modification time restored is seen).
 
     >>> [r["name"] for r in load_package()["resources"]][:2]
     ['sources', 'parties']
     """
     directory = resolve_data_dir(data_dir)
-    info = (directory / DESCRIPTOR).stat()
-    return _read_package(directory, (info.st_ino, info.st_size, info.st_mtime_ns))
+    raw = read_data_bytes(directory, DESCRIPTOR, MAX_DESCRIPTOR_BYTES + 1)
+    digest = content_digest(raw)
+    if digest not in _PACKAGES:
+        if len(_PACKAGES) >= 8:
+            _PACKAGES.pop(next(iter(_PACKAGES)))
+        _PACKAGES[digest] = parse_descriptor(raw).package
+    return _PACKAGES[digest]
 
 
 def table_names(data_dir: str | os.PathLike | None = None) -> list[str]:

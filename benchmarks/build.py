@@ -7,6 +7,9 @@
    ``partner_profile.ipynb`` per profile. nbconvert cannot inject the partner parameter, so the profile is timed
    once per repetition (with its default partner) and its median multiplied by the number of profiles the build wrote.
 3. No-op: the build again, without ``--force``, into the folder the warm build left; it must say "up to date".
+4. One edited row: a copy of ``data/`` with one row of ``claims.csv`` changed before each run; the build into a folder
+   built from that copy (it must rebuild only the reports that read ``claims.csv``) against a clean ``--force`` build
+   of every report from the same copy, interleaved. ``python -m benchmarks.build`` runs this part alone.
 
 All the clean builds and nbconverts of 1 and 2 run interleaved in one loop, each into a fresh folder in
 ``benchmarks/.work/``, so that noise on the machine hits every side alike.
@@ -14,17 +17,38 @@ All the clean builds and nbconverts of 1 and 2 run interleaved in one loop, each
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-from benchmarks.common import NOTEBOOKS, PY, WORK, Bench, Results, Row, fmt_s, fresh, interleave, last_line, ratio, show, status
+from benchmarks.common import (
+    NOTEBOOKS,
+    PY,
+    ROOT,
+    WORK,
+    Bench,
+    Results,
+    Row,
+    fmt_s,
+    fresh,
+    interleave,
+    last_line,
+    ratio,
+    show,
+    status,
+)
 
 TARGET_MAIN_WARM_RATIO = 0.30
 TARGET_ALL_WARM_RATIO = 0.15
 TARGET_NOOP_S = 0.3
+TARGET_INCREMENTAL_RATIO = 0.20
+EDITED_TABLE = "claims.csv"
 PROFILE_NOTEBOOK = "partner_profile.ipynb"
 PROFILE_DIR = "partners"  # where the build writes the profiles, inside its output folder
 
@@ -47,7 +71,13 @@ def method(results: Results) -> list[str]:
         "“up to date”; a run that rebuilt because an input changed meanwhile is discarded and repeated): its wall time, "
         "and its ratio to `python -c pass`."
     )
-    return [main, noop] if results.quick else [main, every, noop]
+    edit = (
+        f"(4) **One edited row**: a copy of `data/` in `benchmarks/.work/`; before each run one row of `{EDITED_TABLE}` "
+        "changes (its note, alternately with and without a suffix). `python -m analysis build --data-dir COPY` into a "
+        "folder built from the copy, against `python -m analysis build --force --data-dir COPY` into an emptied folder, "
+        "interleaved. The first must rebuild exactly the reports whose recorded reads include the table, no other."
+    )
+    return [main, noop] if results.quick else [main, every, noop, edit]
 
 
 # --------------------------------------------------------------------------- the commands
@@ -168,6 +198,8 @@ def run(results: Results) -> None:
                 "than the sequential nbconvert (which needs one)."
             )
     _noop(results, noop_out, noop_names)
+    if not results.quick:
+        incremental(results)
 
 
 def _all_reports(results: Results, n_main: int, nbconvert_main: Bench, nbconvert_profile: Bench, kernel_all: Bench,
@@ -222,7 +254,7 @@ def _noop(results: Results, out: Path, names: list[str]) -> None:
     noop.check = check
     startup = Bench("python -c pass", [PY, "-c", "pass"])
     reps = results.reps_cheap
-    which = "the main reports" if names else "all reports"
+    which = "the main reports" if names and not names[0].startswith("-") else "all reports"
     print(f"3. no-op rebuild of {which} vs python start-up, {reps} run(s) each", flush=True)
     _build_bench("build (prime)", out, names, None, force=False).run_once()  # builds what a failed run above left undone, untimed
     interleave([noop, startup], reps)
@@ -246,3 +278,88 @@ def _noop(results: Results, out: Path, names: list[str]) -> None:
     )
     print(f"   no-op = {fmt_s(noop.median)}, {r and round(r, 1)}× python start-up (target ≤ {TARGET_NOOP_S} s) {status(ok)}")
     results.commands += [noop.command, startup.command]
+
+
+# --------------------------------------------------------------------------- (4) one edited row
+
+
+def _edit_one_row(path: Path):
+    """A ``prepare`` step: change one row of the table (its ``note``: a suffix added, then removed, in turn)."""
+    suffix = " Edited by the benchmark."
+    counter = iter(range(10**6))
+
+    def edit() -> None:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        column = rows[0].index("note")
+        note = rows[1][column].removesuffix(suffix)
+        rows[1][column] = note + suffix if next(counter) % 2 == 0 else note
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+    return edit
+
+
+def _readers(out: Path) -> set[str]:
+    """The reports whose recorded reads include the edited table (from the build's state file)."""
+    try:
+        state = json.loads((out / ".build-state.json").read_text(encoding="utf-8"))
+        return {name for name, entry in state["reports"].items() if EDITED_TABLE in entry.get("reads", {})}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return set()
+
+
+def incremental(results: Results) -> None:
+    """(4): one edited row of claims.csv, the incremental build against a clean full build from the same data."""
+    data, out, full = WORK / "edited-data", WORK / "edited-incremental", WORK / "edited-full"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(ROOT / "data", data)
+    readers = set()
+    rebuilt_lines: list[str] = []
+
+    def check_incremental(proc: subprocess.CompletedProcess) -> str | None:
+        if proc.returncode != 0:
+            return f"exit status {proc.returncode}: {last_line(proc)}"
+        built = set(re.findall(r"^\[\d+/\d+\] (\S+): ok", proc.stdout, flags=re.M))
+        rebuilt_lines.append(_said_in(proc.stdout))
+        expected = {name.removesuffix(".html") for name in readers}
+        return None if built == expected else f"rebuilt {sorted(built)}, expected the readers of {EDITED_TABLE} {sorted(expected)}"
+
+    prime = Bench("prime", [PY, "-m", "analysis", "build", "--data-dir", show(data), "--out", show(out)])
+    print(f"4. one edited row of {EDITED_TABLE}: incremental build vs clean full build, priming (untimed)", flush=True)
+    prime.run_once()
+    readers = _readers(out)
+    edit = _edit_one_row(data / EDITED_TABLE)
+    small = Bench("build after one edited row", [PY, "-m", "analysis", "build", "--data-dir", show(data), "--out", show(out)],
+                  prepare=edit, check=check_incremental)  # fmt: skip
+    whole = _build_bench("build --force, clean, same data", full, ["--data-dir", show(data)], None)
+    interleave([small, whole], results.reps_build)
+    r = ratio(small.median, whole.median)
+    errors = prime.errors + small.errors + whole.errors
+    ok = None if r is None or errors else r <= TARGET_INCREMENTAL_RATIO
+    results.rows.append(Row(
+        "4",
+        f"Build after one edited row of `{EDITED_TABLE}`: rebuilds only the {len(readers)} report(s) that read it "
+        f"({', '.join(sorted(n.removesuffix('.html') for n in readers))}) and the site pages",
+        small.runs, f"clean full build of every report: {whole.runs}",
+        f"ratio **{r:.2f}**" if r is not None else "n/a", f"≤ {TARGET_INCREMENTAL_RATIO:.2f}", status(ok, errors),
+    ))  # fmt: skip
+    results.notes.append(f"One edited row: the build said, on its last run, “{rebuilt_lines[-1] if rebuilt_lines else 'nothing'}”.")
+    results.commands += [small.command, whole.command]
+    print(f"   incremental {fmt_s(small.median)} vs full {fmt_s(whole.median)}: ratio {r and round(r, 2)} "
+          f"(target ≤ {TARGET_INCREMENTAL_RATIO}) {status(ok, errors)}")  # fmt: skip
+
+
+def _said_in(stdout: str) -> str:
+    return next((line for line in stdout.splitlines() if line.startswith(("building ", "up to date"))), "nothing")
+
+
+if __name__ == "__main__":  # this part alone: python -m benchmarks.build [--quick]
+    found = Results(quick="--quick" in sys.argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    incremental(found)
+    _noop(found, WORK / "edited-incremental", ["--data-dir", show(WORK / "edited-data")])
+    for row in found.rows:
+        print(" | ".join([row.number, row.what, row.measured, row.compared, row.figure, row.target, row.status]))
+    for note in found.notes:
+        print("note:", note)

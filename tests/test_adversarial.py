@@ -669,3 +669,35 @@ def test_loaders_raise_data_error(folder: Folder, name: str) -> None:
         with pytest.raises(DataError):
             load.data_version(folder.root)
     assert caught.value.problems and all(LINE.match(str(p)) for p in caught.value.problems)
+
+
+# --------------------------------------------------------------------------- coverage and kappa (issue 19.10)
+
+#: Broken folders given to ``python -m analysis coverage`` and ``kappa``: one located line on stderr, status 1.
+COMMAND_SAMPLE = ["table-is-a-fifo", "descriptor-is-a-fifo", "descriptor-deeply-nested", "nul-byte-in-text",
+                  "table-links-outside", "path-parent", "month-date-in-year-9999"]  # fmt: skip
+
+
+def run_command(command: str, data_dir: Path) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"} | {"ANALYSIS_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "analysis", command], cwd=REPO, env=environment, capture_output=True,
+                          text=True, timeout=DEADLINE_S)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["coverage", "kappa"])
+@pytest.mark.parametrize("name", COMMAND_SAMPLE)
+def test_coverage_and_kappa_end_bad_data_with_one_located_line(folder: Folder, name: str, command: str) -> None:
+    keep = CASES[name].break_it(folder)  # noqa: F841
+    result = run_command(command, folder.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert LINE.match(lines[0].removeprefix("error: ")), lines[0]  # file:line: column: message
+
+
+@pytest.mark.parametrize("command", ["coverage", "kappa"])
+def test_coverage_and_kappa_on_a_missing_data_folder(tmp_path: Path, command: str) -> None:
+    result = run_command(command, tmp_path / "nowhere")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "nowhere" in result.stderr

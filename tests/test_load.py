@@ -173,3 +173,115 @@ def test_a_data_folder_that_is_not_one(tmp_path, what):
     for loader in (lambda: load.load_table("parties", target), lambda: load.load_dataset(target), lambda: load.data_version(target)):
         with pytest.raises(an.DataError, match="the data folder"):
             loader()
+
+
+# --------------------------------------------------------------------------- one snapshot, keyed by content (issue 19.7)
+
+
+def _same_size_rewrite(path, old: str, new: str) -> None:
+    """Rewrite ``path`` with ``old`` replaced by ``new`` (same length), restoring its modification time."""
+    import os
+
+    assert len(old) == len(new)
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "column"),
+    [
+        ("milestones", "NATO summit, Vilnius", "NATO summit; Vilnius", "label"),
+        ("parties", "United Kingdom", "United Kingdoz", "party_name"),
+    ],
+)
+def test_a_same_size_rewrite_with_its_time_restored_is_not_served_stale(copy, table, old, new, column):
+    assert old in set(load.load_table(table, copy)[column])
+    _same_size_rewrite(copy / f"{table}.csv", old, new)
+    assert new in set(load.load_table(table, copy)[column])
+    assert new in set(load.load_dataset(copy)[table][column])
+
+
+def test_the_descriptor_cache_is_keyed_by_content(copy):
+    from analysis.schema import load_package
+
+    assert load_package(copy)["version"] == "1.1.0"
+    _same_size_rewrite(copy / "datapackage.json", '"version": "1.1.0"', '"version": "1.1.9"')
+    assert load_package(copy)["version"] == "1.1.9"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",  # pandas: EmptyDataError
+        b"party_id,party_name,party_type\n\"unclosed,x,y\n",  # pandas: ParserError (EOF inside a quoted field)
+        b"party_id,party_name\nA,B,C,D\n",  # pandas: ParserError (too many fields)
+        b"\xff\xfe not utf-8\n",  # UnicodeDecodeError
+    ],
+)
+def test_pandas_own_errors_become_data_errors(copy, monkeypatch, content):
+    # what the validator passed is not what pandas then parses: a table rewritten between the two would do this.
+    monkeypatch.setattr(load, "_validated", lambda directory, fingerprint: None)
+    (copy / "parties.csv").write_bytes(content)
+    with pytest.raises(an.DataError) as caught:
+        load.load_table("parties", copy)
+    assert caught.value.problems and caught.value.problems[0].path.endswith("parties.csv")
+    assert "cannot be loaded" in str(caught.value)
+
+
+def test_a_table_changed_between_two_tables_reads_is_read_again_as_one_snapshot(copy, monkeypatch):
+    # a release checked out half-way through: the first attempt mixes old and new; the loader must notice and retry
+    real = load.read_data_bytes
+    seen: list[str] = []
+
+    def reading(directory, name, *args, **kwargs):
+        seen.append(name)
+        if name == "memberships.csv" and seen.count(name) == 1:  # after some tables were read, another changes
+            (copy / "milestones.csv").write_text((copy / "milestones.csv").read_text(encoding="utf-8").replace("NATO summit, Vilnius", "NATO summit in Vilnius"), encoding="utf-8")
+        return real(directory, name, *args, **kwargs)
+
+    monkeypatch.setattr(load, "read_data_bytes", reading)
+    ds = load.load_dataset(copy)
+    assert "NATO summit in Vilnius" in set(ds.milestones["label"])  # the snapshot is the new content, all of it
+    assert seen.count("memberships.csv") == 2  # the first attempt was thrown away
+
+
+def test_a_table_that_keeps_changing_is_refused(copy, monkeypatch):
+    real = load.read_data_bytes
+
+    def reading(directory, name, *args, **kwargs):
+        if name == "parties.csv":  # every attempt: another table changes while this one is read
+            with open(copy / "milestones.csv", "a", encoding="utf-8") as fh:
+                fh.write("\n")
+        return real(directory, name, *args, **kwargs)
+
+    monkeypatch.setattr(load, "read_data_bytes", reading)
+    monkeypatch.setattr(load, "_validated", lambda directory, fingerprint: None)
+    with pytest.raises(an.DataError, match="changed while it was loaded"):
+        load.load_dataset(copy)
+    with pytest.raises(an.DataError, match="changed while it was loaded"):
+        load.load_table("parties", copy)
+
+
+def test_a_dataset_records_the_tables_taken_from_it_not_the_ones_loaded(copy):
+    from analysis.schema import recording
+
+    with recording() as reads:
+        ds = load.load_dataset(copy)
+        assert reads == {}  # loading is not using
+        _ = ds.claims, ds["parties"]
+        _ = list(ds)  # listing the names is not using either
+    assert set(reads) == {str(copy / "claims.csv"), str(copy / "parties.csv")}
+    import hashlib
+
+    assert reads[str(copy / "claims.csv")] == hashlib.sha256((copy / "claims.csv").read_bytes()).hexdigest()
+    with recording() as every:
+        _ = dict(load.load_dataset(copy))  # copying it takes every table
+    assert len(every) == len(table_names(copy))
+    with recording() as one:
+        load.load_table("events", copy)
+        load.data_version(copy)
+    assert set(one) == {str(copy / "events.csv"), str(copy / "datapackage.json")}

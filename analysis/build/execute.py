@@ -34,7 +34,7 @@ from pathlib import Path
 from analysis.build import procs
 from analysis.build.plan import Job
 from analysis.build.shell import CELL_TIMEOUT_S, cell_name, run_in_shell
-from analysis.schema import DATA_DIR_ENV
+from analysis.schema import DATA_DIR_ENV, READS_FILE_ENV
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: What the warm process imports before forking: everything a notebook is likely to import.
@@ -71,10 +71,16 @@ def job_env(job: Job, data_dir: Path, downloads: Path) -> dict[str, str]:
     downloads.mkdir(parents=True, exist_ok=True)
     return {
         DATA_DIR_ENV: str(data_dir),
+        READS_FILE_ENV: str(reads_file(downloads)),  # what the report reads is noted there (analysis.schema.note_read)
         DOWNLOADS_DIR_ENV: str(downloads),
         DOWNLOADS_HREF_ENV: "../" * job.output.count("/") + "downloads/",
         REPORT_NAME_ENV: job.name.replace("/", "-"),
     }
+
+
+def reads_file(downloads: Path) -> Path:
+    """Where a report's process records what it read: beside its downloads folder."""
+    return downloads.parent / "reads.jsonl"
 
 
 def quiet_imports() -> None:

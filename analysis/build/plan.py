@@ -1,14 +1,17 @@
-"""Planning: which reports exist, what each is built from, and whether the one on disk is current.
+"""Planning: which reports exist, what each was built from, and whether the one on disk is current.
 
 Standard library only: "up to date" is decided without importing pandas, nbformat or nbconvert.
 
-- A :class:`Job` is one report: a notebook, its parameters and the HTML file it writes.
-- A job's *key* hashes everything the report depends on: the notebook, its parameters, the code in
-  ``analysis/``, every file in the data folder (subfolders included) and every table the descriptor
-  names (wherever its path points), and ``requirements.txt``.
-- The :class:`State` file records, per report, the key it was built from and the SHA-256 of the HTML
-  written. A report is up to date only when both still match, so a report replaced behind the
-  build's back, or left by a build that was killed before it saved, is rebuilt.
+- A :class:`Job` is one report: a notebook, its parameters and the HTML file it writes. Every output path is
+  built from checked names (letters, digits, ``-``, ``_``) and must resolve inside the output folder
+  (:func:`output_path`), whatever the data or the descriptor say.
+- What a report depends on is recorded, not declared: the files of the data folder its code actually read
+  (noted by the loaders and the safe open in the report's own process, with the SHA-256 of what was served),
+  plus its *key*: the notebook, its parameters, the ``analysis/`` code, the environment (requirements, Python,
+  the installed distributions) and what the page around it shows (release line, navigation).
+- The :class:`State` file records, per report, that key, those reads and the SHA-256 of the HTML and of every
+  CSV it links. A report is up to date only when all of them match the files *as they are now*, compared by
+  content (never by size and modification time).
 """
 
 from __future__ import annotations
@@ -17,15 +20,19 @@ import errno
 import hashlib
 import json
 import os
+import re
+import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.paths import NOTEBOOK_DIR, PACKAGE_DIR, REPORTS_DIR, ROOT
+from analysis.schema import UnreadableFile, open_data_file
 
 DEFAULT_OUT = REPORTS_DIR
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
-#: Set by a build for the process it hands the work to: that folder's lock is already held for it.
+#: Set by a build for the process it hands the work to: ``FD:PATH``, the inherited descriptor that holds the lock.
 LOCK_HELD_ENV = "ANALYSIS_BUILD_LOCK_HELD"
 #: Partner profiles: one report per partner from this parameterised notebook (see :func:`profile_jobs`).
 PROFILE_NOTEBOOK = "partner_profile.ipynb"
@@ -33,7 +40,11 @@ PROFILE_DIR = "partners"
 #: Assumed duration of a report never built before, for scheduling (seconds).
 DEFAULT_SECONDS = 5.0
 #: Bumped when the state file's layout changes: an older state only means a rebuild.
-STATE_VERSION = 2
+STATE_VERSION = 3
+#: What a name that becomes part of an output path may contain.
+SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+#: What a file name of the output folder may be: a safe name and one extension.
+SAFE_FILE = re.compile(r"[A-Za-z0-9_-]{1,100}\.[A-Za-z0-9]{1,10}")
 
 
 class BuildError(Exception):
@@ -79,7 +90,7 @@ def notebook_title(notebook: Path) -> str:
 def notebook_jobs(notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
     """One job per numbered notebook (``NN_topic.ipynb``)."""
     notebooks = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
-    return [Job(p, f"{p.stem}.html", notebook_title(p)) for p in notebooks]
+    return [Job(p, f"{checked_name(p.stem, 'a notebook')}.html", notebook_title(p)) for p in notebooks]
 
 
 def profile_jobs(partners: dict[str, str], notebook_dir: Path = NOTEBOOK_DIR) -> list[Job]:
@@ -92,8 +103,57 @@ def profile_jobs(partners: dict[str, str], notebook_dir: Path = NOTEBOOK_DIR) ->
     if not notebook.exists():
         return []
     return [
-        Job(notebook, f"{PROFILE_DIR}/{code}.html", name, (("party_id", code),)) for code, name in sorted(partners.items())
+        Job(notebook, f"{PROFILE_DIR}/{checked_name(code, 'a party_id')}.html", name, (("party_id", code),))
+        for code, name in sorted(partners.items())
     ]
+
+
+def checked_name(name: str, what: str) -> str:
+    """``name`` if it may become part of an output path (letters, digits, ``-``, ``_``), else :class:`BuildError`.
+
+    >>> checked_name("GBR", "a party_id")
+    'GBR'
+    >>> checked_name("../../x", "a party_id")
+    Traceback (most recent call last):
+    ...
+    analysis.build.plan.BuildError: a report's file name is built from a party_id, and '../../x' is not a safe name (letters, digits, '-' and '_' only): nothing was built
+    """
+    if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
+        raise BuildError(f"a report's file name is built from {what}, and {name!r} is not a safe name "
+                         "(letters, digits, '-' and '_' only): nothing was built")  # fmt: skip
+    return name
+
+
+def output_path(out: Path, relative: str) -> Path:
+    """Where ``relative`` (``partners/GBR.html``) goes in ``out``: every folder a safe name, the file a safe name
+    with one extension, and the result inside ``out`` once symbolic links are resolved; else :class:`BuildError`.
+
+    >>> output_path(Path("/tmp/r"), "partners/GBR.html").as_posix()
+    '/tmp/r/partners/GBR.html'
+    """
+    *folders, name = relative.split("/")
+    if not all(SAFE_NAME.fullmatch(f) for f in folders) or not SAFE_FILE.fullmatch(name):
+        raise BuildError(f"refusing to write {relative!r} into {out}: an output file name is letters, digits, '-' and '_' "
+                         "with one extension")  # fmt: skip
+    target = out.joinpath(*folders, name)
+    try:
+        inside = target.resolve().is_relative_to(out.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise BuildError(f"refusing to write {relative!r}: it resolves outside the output folder {out} (a symbolic link?)")
+    return target
+
+
+def check_locations(out: Path, data: Path) -> None:
+    """Refuse an output folder inside the data folder (the build would write into the data, and never be up to date),
+    and a data folder that the build would overwrite (the output folder itself, or a folder the build writes)."""
+    out, data = out.resolve(), data.resolve()
+    if out.is_relative_to(data):
+        raise BuildError(f"the output folder {out} is inside the data folder {data}: the build only reads data/; "
+                         "choose an --out outside it")  # fmt: skip
+    if data == out or any(data.is_relative_to(out / sub) for sub in ("data", "downloads", PROFILE_DIR)):
+        raise BuildError(f"the data folder {data} is where the build writes in {out}: choose another --out")
 
 
 def partners_from_tables(tables: dict) -> dict[str, str]:
@@ -121,7 +181,7 @@ def select(jobs: list[Job], only: list[str] | None) -> list[Job]:
     return chosen
 
 
-# --------------------------------------------------------------------------- inputs and their hashes
+# --------------------------------------------------------------------------- inputs and their digests
 
 
 def _hash_files(paths: list[Path], base: Path) -> str:
@@ -135,7 +195,7 @@ def _hash_files(paths: list[Path], base: Path) -> str:
         digest.update(b"\0")
         try:
             digest.update(path.read_bytes())
-        except OSError as exc:  # unreadable: its absence is part of the key; the validator reports it
+        except OSError as exc:
             digest.update(f"<unreadable: {exc.strerror}>".encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -145,64 +205,117 @@ def _files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
 
 
-def _descriptor_tables(data_dir: Path) -> list[Path]:
-    """The paths the descriptor names, wherever they point (a table outside the folder is still an input)."""
-    try:
-        package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-        resources = package.get("resources", []) if isinstance(package, dict) else []
-    except (OSError, ValueError):
-        return []
-    paths = []
-    for resource in resources:
-        path = resource.get("path") if isinstance(resource, dict) else None
-        if isinstance(path, str) and path:
-            candidate = data_dir / path
-            if candidate.is_file():
-                paths.append(candidate)
-    return paths
+def environment_key() -> str:
+    """What the environment contributes: requirements.txt, the Python version, and the installed distributions
+    (names and versions, from the ``*.dist-info`` folders: a listing, no file read)."""
+    digest = hashlib.sha256(sys.version.encode())
+    requirements = ROOT / "requirements.txt"
+    digest.update(requirements.read_bytes() if requirements.is_file() else b"")
+    for key in ("purelib", "platlib"):
+        try:
+            names = sorted(n for n in os.listdir(sysconfig.get_paths()[key]) if n.endswith(".dist-info"))
+        except OSError:
+            names = []
+        digest.update("\n".join(names).encode())
+    return digest.hexdigest()
 
 
-def inputs_key(data_dir: Path) -> str:
-    """A hash of everything every report depends on: analysis/ code, the data, requirements.txt."""
-    parts = [
-        _hash_files(_files_under(PACKAGE_DIR), PACKAGE_DIR),
-        _hash_files(_files_under(data_dir) + _descriptor_tables(data_dir), data_dir) if data_dir.is_dir() else "no data",
-        _hash_files([ROOT / "requirements.txt"], ROOT) if (ROOT / "requirements.txt").exists() else "",
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+def base_key() -> str:
+    """The ``analysis/`` code (templates and assets included) and the environment: what every report depends on."""
+    return hashlib.sha256(f"{_hash_files(_files_under(PACKAGE_DIR), PACKAGE_DIR)}|{environment_key()}".encode()).hexdigest()
 
 
-def job_key(job: Job, shared: str) -> str:
-    digest = hashlib.sha256(shared.encode())
+def job_key(job: Job, base: str, context: str) -> str:
+    """A report's key: the base key, its notebook and parameters, and ``context``, the digest of what the page around
+    it shows (:func:`analysis.build.site.context_digest`)."""
+    digest = hashlib.sha256(f"{base}|{context}|".encode())
     digest.update(job.notebook.read_bytes())
     digest.update(json.dumps(job.parameters).encode())
     return digest.hexdigest()
 
 
 def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a file of the output folder (or of the package), or None if it cannot be read."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return None
 
 
-def file_stamp(path: Path) -> list[int] | None:
-    """Size and modification time (ns): what changes when a file is rewritten, read without reading the file."""
+def data_digest(folder: Path, name: str) -> str | None:
+    """The SHA-256 of the file ``name`` in ``folder``, read through the validator's safe open; None if it does not
+    exist, and a marker that matches no digest if it is unsafe or unreadable (a FIFO never blocks)."""
     try:
-        stat = path.stat()
-    except OSError:
+        with open_data_file(folder, name) as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError:
         return None
-    return [stat.st_size, stat.st_mtime_ns]
+    except (OSError, UnreadableFile) as exc:
+        return f"unreadable: {exc}"
+
+
+class Inputs:
+    """The digests of the data folder's files, each file read once per build (through the safe open).
+
+    A read is named relative to the data folder (``claims.csv``) when it is directly inside it, else by its
+    absolute path.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self._digests: dict[str, str | None] = {}
+
+    def name(self, path: str) -> str:
+        absolute = Path(path)
+        return absolute.name if absolute.parent == self.data_dir else str(absolute)
+
+    def _path(self, name: str) -> tuple[Path, str]:
+        path = Path(name) if os.path.isabs(name) else self.data_dir / name
+        return path.parent, path.name
+
+    def digest(self, name: str) -> str | None:
+        if name not in self._digests:
+            self._digests[name] = data_digest(*self._path(name))
+        return self._digests[name]
+
+    def now(self, name: str) -> str | None:
+        """The digest as the file is at this moment (not the one remembered from earlier in the build)."""
+        return data_digest(*self._path(name))
+
+    def match(self, reads: object) -> bool:
+        """Whether every recorded read still has the digest it had when it was read."""
+        return isinstance(reads, dict) and all(isinstance(n, str) and self.digest(n) == d for n, d in reads.items())
+
+    def changed(self, reads: dict) -> list[str]:
+        """The reads whose file changed during the build: what was read differs from the file now (read again), or
+        from the file when the build planned (the digest taken then, if it was taken)."""
+        return sorted(n for n, d in reads.items() if self.now(n) != d or self._digests.get(n, d) != d)
+
+    def folder_key(self) -> str:
+        """Every entry of the data folder by name, kind and content: what decides whether to validate again."""
+        try:
+            names = sorted(os.listdir(self.data_dir))
+        except OSError as exc:
+            return f"unreadable: {exc}"
+        digest = hashlib.sha256()
+        for name in names:
+            kind = "file" if (self.data_dir / name).is_file() else "other"
+            digest.update(f"{name}\0{kind}\0{self.digest(name) if kind == 'file' else ''}\0".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- the state file
 
 
-class State:
-    """What the output folder holds: per report its key, the digest of its HTML and how long it took.
+def _valid_reads(reads: object) -> bool:
+    return isinstance(reads, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in reads.items())
 
-    Also the inputs key and report list of the last plan, so that a no-op build needs no data read.
-    Saved atomically after every report that lands. Anything odd in the file means a rebuild.
+
+class State:
+    """What the output folder holds: per report its key, what it read, the digests of its HTML and CSV files, and
+    how long it took; and the plan (the data key and the partners), the release line and the site pages, each with
+    what it read. Saved atomically after every report that lands. Anything odd in the file means a rebuild.
     """
 
     def __init__(self, out_dir: Path):
@@ -220,10 +333,11 @@ class State:
             self.reports = {
                 k: v
                 for k, v in reports.items()
-                if isinstance(k, str) and isinstance(v, dict) and isinstance(v.get("key"), str) and isinstance(v.get("sha256"), str)
-            }
+                if isinstance(k, str) and isinstance(v, dict) and isinstance(v.get("key"), str)
+                and isinstance(v.get("sha256"), str) and _valid_reads(v.get("reads")) and _valid_reads(v.get("downloads"))
+            }  # fmt: skip
         plan = raw.get("plan")
-        if isinstance(plan, dict) and isinstance(plan.get("inputs"), str) and isinstance(plan.get("partners"), dict):
+        if isinstance(plan, dict) and isinstance(plan.get("data"), str) and isinstance(plan.get("partners"), dict):
             if all(isinstance(k, str) and isinstance(v, str) for k, v in plan["partners"].items()):
                 self.plan = plan
 
@@ -231,31 +345,17 @@ class State:
         value = self.reports.get(output, {}).get("seconds")
         return float(value) if isinstance(value, (int, float)) and 0 <= value < 1e6 else DEFAULT_SECONDS
 
-    def is_current(self, out_dir: Path, output: str, key: str) -> bool:
-        """The report and every CSV it links are on disk exactly as this build would write them.
-
-        A file whose size and modification time are those recorded when it landed is not read again; any other
-        is hashed and compared with the recorded SHA-256 (a file rewritten behind the build's back has a new
-        modification time).
-        """
+    def is_current(self, out_dir: Path, output: str, key: str, inputs: Inputs) -> bool:
+        """The report was built with this key, every file it read is as it was read, and the report and every CSV it
+        links are on disk exactly as written (all compared by content)."""
         entry = self.reports.get(output)
-        if not entry or entry["key"] != key:
+        if not entry or entry["key"] != key or not inputs.match(entry["reads"]):
             return False
-        stamps = entry.get("stamps") if isinstance(entry.get("stamps"), dict) else {}
+        files = {output: entry["sha256"], **entry["downloads"]}
+        return all(file_digest(out_dir / name) == digest for name, digest in files.items())
 
-        def same(name: str, digest: str) -> bool:
-            path = out_dir / name
-            return (stamps.get(name) is not None and stamps.get(name) == file_stamp(path)) or file_digest(path) == digest
-
-        files = entry.get("downloads", {})
-        return same(output, entry["sha256"]) and isinstance(files, dict) and all(same(n, d) for n, d in files.items())
-
-    def landed(self, output: str, key: str, digest: str, seconds: float, downloads: dict[str, str] | None = None,
-               out_dir: Path | None = None) -> None:  # fmt: skip
-        entry = {"key": key, "sha256": digest, "seconds": round(seconds, 1), "downloads": downloads or {}}
-        if out_dir is not None:
-            entry["stamps"] = {name: file_stamp(out_dir / name) for name in [output, *(downloads or {})]}
-        self.reports[output] = entry
+    def landed(self, output: str, key: str, digest: str, seconds: float, downloads: dict[str, str], reads: dict) -> None:
+        self.reports[output] = {"key": key, "sha256": digest, "seconds": round(seconds, 1), "downloads": downloads, "reads": reads}
         self.save()
 
     def forget(self, output: str) -> None:
@@ -296,39 +396,59 @@ def prepare_output(out: Path) -> None:
 class Lock:
     """One build at a time per output folder: a second one is refused with a clear message.
 
-    An advisory ``flock`` on ``.build.lock``: the kernel drops it when the process ends, however it
-    ends, so a killed build never leaves a stale lock behind.
+    An advisory ``flock`` on ``.build.lock``, held by the process that writes and released only when writing
+    stops. A build that hands its work to a new process (:func:`analysis.build.run._delegate`) passes it the
+    locked descriptor itself (``LOCK_HELD_ENV`` names it), so the lock lives as long as either process: killing
+    the one that started the build does not free the folder while the other still writes. The kernel drops the
+    lock when the last holder ends, however it ends, so a killed build never leaves a stale lock behind.
     """
 
     def __init__(self, out: Path):
         self.path = out / LOCK_FILE
-        self.handle = None
+        self.fd: int | None = None
+
+    def _inherited(self) -> int | None:
+        """The descriptor handed over by the build that started this process, if it is this folder's lock file."""
+        held = os.environ.get(LOCK_HELD_ENV, "")
+        number, _, path = held.partition(":")
+        if not number.isdigit() or path != str(self.path):
+            return None
+        try:
+            mine, theirs = os.fstat(int(number)), os.stat(self.path)
+        except OSError:
+            return None
+        return int(number) if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino) else None
 
     def __enter__(self) -> Lock:
         import fcntl
 
-        if os.environ.get(LOCK_HELD_ENV) == str(self.path.parent):
-            return self  # the build that started this one holds the lock for it
-
+        fd = self._inherited()
+        if fd is None:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                raise BuildError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
         try:
-            self.handle = open(self.path, "a+", encoding="utf-8")
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # on an inherited descriptor: already ours, succeeds
         except OSError as exc:
-            raise BuildError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            self.handle.close()
+            os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise BuildError(
                     f"another build is writing to {self.path.parent} (it holds {self.path.name}); "
                     "wait for it to finish, or build into another folder with --out"
                 ) from None
             raise BuildError(f"cannot lock {self.path}: {exc.strerror}") from None
+        self.fd = fd
         return self
 
+    def handover(self) -> dict[str, str]:
+        """The environment entry that hands this lock to a process started with ``pass_fds=(lock.fd,)``."""
+        return {LOCK_HELD_ENV: f"{self.fd}:{self.path}"}
+
     def __exit__(self, *exc) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 def schedule(todo: list[Job], seconds: dict[str, float]) -> list[Job]:

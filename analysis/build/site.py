@@ -8,6 +8,10 @@ allowed by their hash in each page's content-security policy.
   order (previous and next), and links to the index and the data page.
 - :func:`write` renders ``index.html`` and ``data.html`` and copies the data package into ``data/``
   next to the reports, so every download works offline.
+
+Like the reports, the release line and the site pages depend on what they read: each is recorded with the
+files it read (:func:`analysis.schema.recording`) and is redone only when one of them, the code or the
+environment changed (:func:`known_release`, :func:`is_current`).
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
-from analysis.build.plan import Job, State, file_digest, write_atomic
+from analysis.build.plan import Inputs, Job, State, file_digest, output_path, write_atomic
 from analysis.paths import TEMPLATES
 
 SITE_TEMPLATES = TEMPLATES / "site"
@@ -57,6 +60,32 @@ def release_of(data_dir: Path) -> dict:
     from analysis.landing import release
 
     return release(data_dir)
+
+
+def known_release(state: State, inputs: Inputs, base: str) -> dict | None:
+    """The release line recorded by the last build, if the code, the environment and every file it read are
+    unchanged (then no data needs loading to know it); else None."""
+    recorded = state.plan.get("release")
+    if isinstance(recorded, dict) and recorded.get("key") == base and inputs.match(recorded.get("reads")):
+        value = recorded.get("value")
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return value
+    return None
+
+
+def compute_release(data_dir: Path, state: State, inputs: Inputs, base: str) -> dict:
+    """The release line, computed now (loads the data), and recorded in the state with what it read."""
+    from analysis.schema import recording
+
+    with recording() as record:
+        value = release_of(data_dir)
+    state.plan["release"] = {"key": base, "reads": {inputs.name(k): v for k, v in record.items()}, "value": value}
+    return value
+
+
+def context_digest(job: Job, everything: list[Job], release: dict) -> str:
+    """What the page around a report shows (release line, navigation, footer), as one digest for its key."""
+    return hashlib.sha256(json.dumps(page_context(job, everything, release), sort_keys=True, default=str).encode()).hexdigest()
 
 
 def short_title(job: Job) -> str:
@@ -130,12 +159,11 @@ def _partner_rows(data_dir: Path, profiles: list[Job]) -> list[dict]:
     return rows
 
 
-def _copy_data(data_dir: Path, out: Path) -> list[dict]:
-    """Copy the data package next to the reports; return one entry per file (name, size, what it is)."""
-    from analysis.schema import load_package
+def _copy_data(data_dir: Path, out: Path, files_written: dict[str, str]) -> list[dict]:
+    """Copy the data package next to the reports, each file read through the validator's safe open; return one entry
+    per file (name, size, what it is) and record each copy's digest in ``files_written``."""
+    from analysis.schema import load_package, read_data_bytes
 
-    target = out / DATA_DOWNLOADS
-    target.mkdir(parents=True, exist_ok=True)
     package = load_package(data_dir)
     files = [("datapackage.json", "The schema: every column's type, constraints and keys (Frictionless Data Package)")]
     files += [(r["path"], r.get("description", "")) for r in package["resources"]]
@@ -143,16 +171,17 @@ def _copy_data(data_dir: Path, out: Path) -> list[dict]:
                                              ("CHANGELOG.md", "The data releases and what changed")) if (data_dir / name).exists()]  # fmt: skip
     listed = []
     for name, description in files:
-        source = data_dir / name
-        if source.resolve().parent != data_dir.resolve():
-            continue  # only files inside the data folder are published
-        copy = target / Path(name).name
-        if file_digest(copy) != file_digest(source):
+        raw = read_data_bytes(data_dir, name)
+        relative = f"{DATA_DOWNLOADS}/{name}"
+        copy = output_path(out, relative)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(raw).hexdigest()
+        if file_digest(copy) != digest:
             tmp = copy.with_name(f".{copy.name}.tmp")
-            shutil.copyfile(source, tmp)
+            tmp.write_bytes(raw)
             tmp.replace(copy)
-        listed.append({"href": f"{DATA_DOWNLOADS}/{copy.name}", "name": copy.name, "description": description,
-                       "kb": max(1, round(copy.stat().st_size / 1024))})  # fmt: skip
+        files_written[relative] = digest
+        listed.append({"href": relative, "name": copy.name, "description": description, "kb": max(1, round(len(raw) / 1024))})
     return listed
 
 
@@ -166,71 +195,83 @@ def css() -> str:
 
 
 def publish_downloads(folder: Path | None, out: Path) -> dict[str, str]:
-    """Move a report's CSV files into ``downloads/`` next to the reports; return their names and digests."""
+    """Move a report's CSV files into ``downloads/`` next to the reports; return their names and digests.
+
+    A name that is not a safe file name (letters, digits, ``-``, ``_``, ``.csv``) stops the build with one line."""
     published: dict[str, str] = {}
     if folder is None or not folder.is_dir():
         return published
-    target = out / CHART_DOWNLOADS
-    target.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.csv")):
+        relative = f"{CHART_DOWNLOADS}/{path.name}"
+        target = output_path(out, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
         text = path.read_text(encoding="utf-8")
-        write_atomic(target / path.name, text)
-        published[f"{CHART_DOWNLOADS}/{path.name}"] = hashlib.sha256(text.encode()).hexdigest()
+        write_atomic(target, text)
+        published[relative] = hashlib.sha256(text.encode()).hexdigest()
     return published
 
 
-def _site_key(shared: str, everything: list[Job], out: Path, state: State | None = None) -> str:
-    """What the site pages depend on: the inputs, and which reports are on disk with which content.
-
-    A report's content is identified by the digest the state recorded when it landed (the freshness check
-    compares it with the file), so a no-op build does not hash every report twice.
-    """
-    recorded = state.reports if state is not None else {}
+def site_key(base: str, release: dict, everything: list[Job], out: Path, state: State) -> str:
+    """What the site pages depend on besides the files they read: the code and environment, the release line, and
+    which reports are on disk with which title and content (the digest the state recorded when each landed; the
+    reports' own freshness check compares it with the file)."""
     present = [
-        (j.output, j.title, recorded.get(j.output, {}).get("sha256") or file_digest(out / j.output))
+        (j.output, j.title, state.reports.get(j.output, {}).get("sha256") or file_digest(out / j.output))
         for j in everything
         if (out / j.output).exists()
     ]
-    return hashlib.sha256(json.dumps([shared, present]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([base, release, present], sort_keys=True).encode()).hexdigest()
 
 
-def is_current(out: Path, state: State, shared: str, everything: list[Job]) -> bool:
-    """Whether the site pages on disk were written from these inputs and these reports."""
+def is_current(out: Path, state: State, base: str, release: dict | None, everything: list[Job], inputs: Inputs) -> bool:
+    """Whether the site pages and the data copies on disk were written from these inputs and these reports, and are
+    unchanged since (compared by content)."""
     recorded = state.plan.get("site")
-    if not isinstance(recorded, dict) or recorded.get("key") != _site_key(shared, everything, out, state):
+    if release is None or not isinstance(recorded, dict) or recorded.get("key") != site_key(base, release, everything, out, state):
         return False
-    return all(file_digest(out / page) == recorded.get(page) for page in SITE_PAGES)
+    files = recorded.get("files")
+    if not inputs.match(recorded.get("reads")) or not isinstance(files, dict) or not set(SITE_PAGES) <= set(files):
+        return False
+    return all(file_digest(out / name) == digest for name, digest in files.items())
 
 
-def _computed(out: Path, data_dir: Path, shared: str, everything: list[Job]) -> dict:
-    """The landing page's content and every partner's row, from the cache when the inputs are unchanged (drawing the
-    charts and the map takes seconds)."""
+def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], inputs: Inputs) -> tuple[dict, dict]:
+    """The landing page's content and every partner's row, and what computing them read; from the cache when the
+    code and every file they read are unchanged (drawing the charts and the map takes seconds)."""
     from analysis import landing
+    from analysis.schema import recording
 
+    profiles = [j for j in everything if j.is_profile]
+    key = hashlib.sha256(json.dumps([base, [(j.output, j.title) for j in profiles]]).encode()).hexdigest()
     path = out / CACHE_FILE
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(cached, dict) and cached.get("key") == shared and {"landing", "partners"} <= set(cached):
-            return cached
+        if isinstance(cached, dict) and cached.get("key") == key and inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
+            return cached, cached["reads"]
     except (OSError, ValueError):
         pass
-    profiles = [j for j in everything if j.is_profile]
-    computed = {"key": shared, "landing": landing.content(data_dir), "partners": _partner_rows(data_dir, profiles) if profiles else []}
-    write_atomic(path, json.dumps(computed))
-    return computed
+    with recording() as record:
+        computed = {"landing": landing.content(data_dir), "partners": _partner_rows(data_dir, profiles) if profiles else []}
+    reads = {inputs.name(k): v for k, v in record.items()}
+    write_atomic(path, json.dumps({"key": key, "reads": reads, **computed}))
+    return computed, reads
 
 
-def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared: str) -> None:
-    """Render the landing page and the data page, copy the downloads, and record what was written."""
+def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: str, release: dict, inputs: Inputs) -> None:
+    """Render the landing page and the data page, copy the downloads, and record what was written and read."""
     from analysis import landing
+    from analysis.schema import recording
 
     env = _environment()
-    release = release_of(data_dir)
     present = [j for j in everything if (out / j.output).exists()]
     reports = [j for j in reading_order(present)]
-    computed = _computed(out, data_dir, shared, everything)
+    computed, reads = _computed(out, data_dir, base, everything, inputs)
     on_disk = {j.output for j in present}
-    downloads = _copy_data(data_dir, out)
+    files: dict[str, str] = {}
+    with recording() as record:
+        downloads = _copy_data(data_dir, out, files)
+        method, changelog = landing.data_readme_html(data_dir), landing.changelog_html(data_dir)
+    reads = {**reads, **{inputs.name(k): v for k, v in record.items()}}
     common = {
         "release": release,
         "reports": [{"href": j.output, "title": j.title, "short": short_title(j)} for j in reports],
@@ -243,12 +284,10 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
         "index.html": env.get_template("index.html.j2").render(
             **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
-        "data.html": env.get_template("data.html.j2").render(**common, method=landing.data_readme_html(data_dir),
-                                                             changelog=landing.changelog_html(data_dir)),
-    }  # fmt: skip
-    recorded = {"key": _site_key(shared, everything, out, state)}
+        "data.html": env.get_template("data.html.j2").render(**common, method=method, changelog=changelog),
+    }
     for name, text in pages.items():
-        write_atomic(out / name, text)
-        recorded[name] = hashlib.sha256(text.encode()).hexdigest()
-    state.plan["site"] = recorded
+        write_atomic(output_path(out, name), text)
+        files[name] = hashlib.sha256(text.encode()).hexdigest()
+    state.plan["site"] = {"key": site_key(base, release, everything, out, state), "reads": reads, "files": files}
     state.save()
