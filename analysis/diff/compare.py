@@ -4,7 +4,8 @@ A table with a primary key is compared row by row by that key: rows added, remov
 that changed). A table without one is compared as a multiset of whole rows (over the columns both releases have):
 a row whose text changed counts as one removed and one added. Columns added, removed and renamed are reported; a
 removed and an added column are a rename when they hold the same values in at least
-:data:`RENAME_AGREEMENT` of the rows (rows matched by key; without a key, the two columns' values as multisets).
+:data:`RENAME_AGREEMENT` of the rows matched in both releases (by key; without a key, by the values of the
+columns both releases share, where those are unique; failing that, the two columns' values as multisets).
 """
 
 from __future__ import annotations
@@ -140,8 +141,17 @@ def _take(pool: Counter, row: dict, columns: list[str]) -> bool:
     return False
 
 
+def _unique_pairs(old: Table, new: Table, columns: list[str]) -> list[tuple[dict, dict]]:
+    """Rows paired by their values in ``columns``, where those values occur once in each release."""
+    if not columns:
+        return []
+    before, after = _index(old, columns), _index(new, columns)
+    return [(before[k][0], after[k][0]) for k in before.keys() & after.keys() if len(before[k]) == len(after[k]) == 1]
+
+
 def _compare_whole(old: Table, new: Table, diff: TableDiff) -> None:
-    diff.renamed = _renames(old, new, [])
+    # NOTE: without a key, rows are paired for rename detection by the columns both releases share, where unique.
+    diff.renamed = _renames(old, new, _unique_pairs(old, new, [c for c in new.columns if c in old.columns]))
     mapping = [(c, c) for c in new.columns if c in old.columns] + [(a, b) for a, b in diff.renamed]
     mapping.sort(key=lambda p: new.columns.index(p[1]))
     olds, news = [a for a, _ in mapping], [b for _, b in mapping]
