@@ -75,7 +75,7 @@ def _agreement(old: Table, new: Table, a: str, b: str, pairs: list[tuple[dict, d
 def _renames(old: Table, new: Table, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str]]:
     gone = [c for c in old.columns if c not in new.columns]
     fresh = [c for c in new.columns if c not in old.columns]
-    scored = sorted(((-_agreement(old, new, a, b, pairs), gone.index(a), fresh.index(b), a, b) for a in gone for b in fresh))
+    scored = sorted((-_agreement(old, new, a, b, pairs), gone.index(a), fresh.index(b), a, b) for a in gone for b in fresh)
     out, used = [], set()
     for score, _, _, a, b in scored:
         if -score >= RENAME_AGREEMENT and a not in used and b not in used:
@@ -93,8 +93,6 @@ def _index(table: Table, key: list[str]) -> dict[tuple[str, ...], list[dict]]:
 
 def _choose_key(old: Table, new: Table, diff: TableDiff) -> list[str]:
     """The key to compare by: the new release's, else the old one's, if both tables have its columns; else none."""
-    if old.key != new.key:
-        diff.notes.append(f"the primary key changed from {old.key or 'none'} to {new.key or 'none'}")
     for key in (new.key, old.key):
         if key and all(k in old.columns and k in new.columns for k in key):
             return key

@@ -59,6 +59,8 @@ def _how(d: TableDiff) -> str:
 def _structure_lines(d: TableDiff, limit: int) -> list[str]:
     """Lines on what changed in a table's shape: key, columns, duplicate keys, notes."""
     lines = [f"  {esc(n)}" for n in d.notes]
+    if d.old_key is not None and d.new_key is not None and d.old_key != d.new_key:
+        lines.append(f"  primary key changed: {', '.join(map(esc, d.old_key)) or 'none'} → {', '.join(map(esc, d.new_key)) or 'none'}")
     for title, columns in (("new columns", d.columns_added), ("removed columns", d.columns_removed)):
         if columns:
             lines.append(f"  {title}: {', '.join(map(esc, columns))}")
@@ -139,7 +141,8 @@ def _markdown_structure(diffs: list[TableDiff], limit: int) -> list[str]:
             lines += ["", f"Renamed columns in {t}: " + ", ".join(f"{code(a)} → {code(b)}" for a, b in d.renamed) + "."]
         for side, dups in d.duplicates.items():
             lines += ["", f"Duplicate keys in {t} ({side} release): " + names([f"{code(k)} ({n} rows)" for k, n in dups.items()], limit) + "."]
-        lines += ["", f"Note on {t}: {_cell(n, 400)}."] if d.notes else []
+        for note in d.notes:
+            lines += ["", f"Note on {t}: {_cell(note, 400)}."]
     return lines
 
 
