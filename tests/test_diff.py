@@ -259,10 +259,12 @@ def test_duplicate_keys_are_reported_and_their_rows_compared_whole(tmp_path):
     old = release(tmp_path / "a", "1", {"t": (["id"], "id,v\na,1\nb,2\n")})
     new = release(tmp_path / "b", "2", {"t": (["id"], "id,v\na,1\na,9\nb,2\n")})
     diff = one_table(old, new)
-    assert diff.duplicates == {"new": {"a": 2}} and [r.cells for r in diff.added] == [{"id": "a", "v": "9"}]
+    assert diff.duplicates == {"new": {("a",): 2}} and [r.cells for r in diff.added] == [{"id": "a", "v": "9"}]
     assert (diff.before, diff.after, len(diff.removed), len(diff.changed)) == (2, 3, 0, 0)
     assert "duplicate keys in the new release: a (2 rows)" in render(str(tmp_path / "a"), str(tmp_path / "b"))
     assert "Duplicate keys in `t` (new release): `a` (2 rows)." in markdown(old, new)
+    assert ["t", "duplicate_key_new", '["a"]', "", "", "2"] in list(csv.reader(io.StringIO(render(old, new, "csv"))))
+    assert json.loads(render(old, new, "json"))["tables"][0]["duplicate_keys"] == {"new": [{"key": ["a"], "rows": 2}]}
 
 
 def test_a_key_that_changes_between_releases_is_reported(tmp_path):

@@ -47,7 +47,7 @@ class TableDiff:
     columns_added: list[str] = field(default_factory=list)
     columns_removed: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
-    duplicates: dict[str, dict[str, int]] = field(default_factory=dict)  # "old"/"new" -> key label -> rows
+    duplicates: dict[str, dict[tuple[str, ...], int]] = field(default_factory=dict)  # "old"/"new" -> key -> rows
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -106,7 +106,7 @@ def _choose_key(old: Table, new: Table, diff: TableDiff) -> list[str]:
 def _compare_keyed(old: Table, new: Table, key: list[str], diff: TableDiff) -> None:
     before, after = _index(old, key), _index(new, key)
     for side, index in (("old", before), ("new", after)):
-        dups = {", ".join(k): len(v) for k, v in sorted(index.items()) if len(v) > 1}
+        dups = {k: len(v) for k, v in sorted(index.items()) if len(v) > 1}
         if dups:
             diff.duplicates[side] = dups
     singles = [(before[k][0], after[k][0]) for k in before.keys() & after.keys() if len(before[k]) == len(after[k]) == 1]

@@ -67,7 +67,7 @@ def _structure_lines(d: TableDiff, limit: int) -> list[str]:
     if d.renamed:
         lines.append("  renamed columns: " + ", ".join(f"{esc(a)} → {esc(b)}" for a, b in d.renamed))
     for side, dups in d.duplicates.items():
-        lines.append(f"  duplicate keys in the {side} release: " + names([f"{esc(k)} ({n} rows)" for k, n in dups.items()], limit))
+        lines.append(f"  duplicate keys in the {side} release: " + names([f"{_label(k, group=True)} ({n} rows)" for k, n in dups.items()], limit))
     return lines
 
 
@@ -140,7 +140,7 @@ def _markdown_structure(diffs: list[TableDiff], limit: int) -> list[str]:
         if d.renamed:
             lines += ["", f"Renamed columns in {t}: " + ", ".join(f"{code(a)} → {code(b)}" for a, b in d.renamed) + "."]
         for side, dups in d.duplicates.items():
-            lines += ["", f"Duplicate keys in {t} ({side} release): " + names([f"{code(k)} ({n} rows)" for k, n in dups.items()], limit) + "."]
+            lines += ["", f"Duplicate keys in {t} ({side} release): " + names([f"{code(', '.join(k))} ({n} rows)" for k, n in dups.items()], limit) + "."]
         for note in d.notes:
             lines += ["", f"Note on {t}: {_cell(note, 400)}."]
     return lines
@@ -188,7 +188,7 @@ def as_records(diffs: list[TableDiff]) -> list[dict]:
             "primary_key": {"old": d.old_key, "new": d.new_key},
             "counts": {"added": len(d.added), "removed": len(d.removed), "changed": len(d.changed)},
             "columns": {"added": d.columns_added, "removed": d.columns_removed, "renamed": [{"old": a, "new": b} for a, b in d.renamed]},
-            "duplicate_keys": {side: [{"key": k, "rows": n} for k, n in dups.items()] for side, dups in d.duplicates.items()},
+            "duplicate_keys": {side: [{"key": list(k), "rows": n} for k, n in dups.items()] for side, dups in d.duplicates.items()},
             "added": [_row(r) for r in d.added],
             "removed": [_row(r) for r in d.removed],
             "changed": [{"key": list(k), "fields": [{"column": c, "old": a, "new": b} for c, a, b in f]} for k, f in d.changed],
@@ -230,7 +230,7 @@ def csv_rows(diffs: list[TableDiff]) -> list[list[str]]:
         out += [[d.table, "column_added", "", c, "", ""] for c in d.columns_added]
         out += [[d.table, "column_removed", "", c, "", ""] for c in d.columns_removed]
         out += [[d.table, "column_renamed", "", b, a, b] for a, b in d.renamed]
-        out += [[d.table, f"duplicate_key_{side}", k, "", "", str(n)] for side, dups in d.duplicates.items() for k, n in dups.items()]
+        out += [[d.table, f"duplicate_key_{side}", key(k), "", "", str(n)] for side, dups in d.duplicates.items() for k, n in dups.items()]
         out += [[d.table, "row_added", key(r.key), "", "", whole(r.cells)] for r in d.added]
         out += [[d.table, "row_removed", key(r.key), "", whole(r.cells), ""] for r in d.removed]
         out += [[d.table, "row_changed", key(k), c, a, b] for k, fields in d.changed for c, a, b in fields]
