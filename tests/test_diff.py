@@ -463,3 +463,25 @@ def test_the_changelog_diff_of_this_project_is_unchanged():
     except subprocess.CalledProcessError as exc:  # a shallow clone has no history to compare with
         pytest.skip(f"the previous release is not readable here: {exc.stderr}")
     assert fresh.split(BEGIN, 1)[1].split(END, 1)[0] == recorded
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "id", "t.csv", "../t.csv", "x\x1b", "d", "https://x/t.csv"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["name", "path", "data", "schema", "primaryKey",
+                                                                                 "fields", "dialect", "delimiter", "resources"]), inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(descriptor=JSON | st.builds(lambda rs: {"resources": rs}, st.lists(st.dictionaries(st.sampled_from(["name", "path", "data", "schema", "dialect"]), JSON), max_size=3)))
+def test_any_descriptor_gives_a_comparison_or_a_release_error(tmp_path_factory, descriptor):
+    folder = tmp_path_factory.mktemp("any")
+    package(folder, descriptor, {"t.csv": b"id,v\na,1\n", "d/x.csv": b"id\n"})
+    try:
+        _, tables = read_release(str(folder))
+    except ReleaseError as exc:
+        assert "\n" not in str(exc)
+        return
+    for fmt in ("text", "markdown", "json", "csv"):
+        assert render(str(folder), str(folder), fmt) is not None and all(d.status == "unchanged" for d in compare_tables(tables, tables))

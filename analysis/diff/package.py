@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from analysis.diff.source import ReleaseError, reader
+from analysis.schema import MAX_DESCRIPTOR_BYTES
 
 #: Descriptor file names, in the order they are looked for.
 DESCRIPTORS = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
@@ -95,7 +96,10 @@ def _csv(raw: bytes, path: str, dialect: dict) -> tuple[list[str], list[list[str
     quote = dialect.get("quoteChar", '"') if isinstance(dialect, dict) else '"'
     if not (isinstance(delimiter, str) and len(delimiter) == 1 and isinstance(quote, str) and len(quote) == 1):
         raise ReleaseError(f"{path}: the dialect's delimiter and quoteChar must each be one character")
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
+    except (csv.Error, TypeError) as exc:
+        raise ReleaseError(f"{path}: the dialect cannot be used ({exc})") from None
     try:
         parsed = [row for row in rows if row]
     except csv.Error as exc:
@@ -168,7 +172,7 @@ def _table(resource: object, index: int, read, label: str) -> Table:
 def read_release(spec: str, repo=None) -> tuple[dict, dict[str, Table]]:
     """The release's descriptor and its tables by name. ``spec`` is a folder or ``git:REV``."""
     source = reader(spec) if repo is None else reader(spec, repo)
-    found = next(((n, raw) for n in DESCRIPTORS if (raw := source.read(n, spec)) is not None), None)
+    found = next(((n, raw) for n in DESCRIPTORS if (raw := source.read(n, spec, MAX_DESCRIPTOR_BYTES)) is not None), None)
     if found is None:
         raise ReleaseError(f"{spec} has no datapackage.json (nor datapackage.yaml)")
     package = _parse_descriptor(found[0], found[1], spec)

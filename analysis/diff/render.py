@@ -48,6 +48,8 @@ def names(labels: list[str], limit: int) -> str:
     >>> names(["a", "b", "c"], 2)
     'a, b and 1 more'
     """
+    if limit <= 0:
+        return f"{len(labels)} (not named: --limit 0)"
     shown = ", ".join(labels[:limit])
     return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
 

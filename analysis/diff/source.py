@@ -56,7 +56,7 @@ class FolderReader:
             raise ReleaseError(f"{folder} is not a data folder (give a folder with a datapackage.json, or git:REV)")
         self.root = os.path.realpath(folder)
 
-    def read(self, path: str, where: str) -> bytes | None:
+    def read(self, path: str, where: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
         rel = check_relative(path, where)
         target = os.path.realpath(os.path.join(self.root, rel))
         if os.path.commonpath([self.root, target]) != self.root:
@@ -65,15 +65,15 @@ class FolderReader:
             return None
         try:
             with open_data_file(os.path.dirname(target), os.path.basename(target)) as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
+                data = fh.read(limit + 1)
         except FileNotFoundError:
             return None
         except UnreadableFile as exc:
             raise ReleaseError(f"{where}: {self.label}/{rel} {exc}") from None
         except OSError as exc:
             raise ReleaseError(f"{where}: {self.label}/{rel} cannot be read ({exc.strerror or exc})") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise ReleaseError(f"{where}: {self.label}/{rel} is larger than {MAX_FILE_BYTES:,} bytes")
+        if len(data) > limit:
+            raise ReleaseError(f"{where}: {self.label}/{rel} is larger than {limit:,} bytes")
         return data
 
 
@@ -113,7 +113,7 @@ class GitReader:
         mode, kind, oid = line.split("\t", 1)[0].split()
         return mode, kind, oid
 
-    def read(self, path: str, where: str) -> bytes | None:
+    def read(self, path: str, where: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
         rel = check_relative(path, where)
         for _ in range(MAX_LINK_HOPS):
             entry = self._entry(rel)
@@ -122,7 +122,7 @@ class GitReader:
             mode, kind, oid = entry
             if kind != "blob":
                 raise ReleaseError(f"{where}: {self.folder}/{rel} at {self.label} is a folder in git, not a file")
-            data = self._blob(oid, where, rel)
+            data = self._blob(oid, where, rel, limit)
             if mode != "120000":
                 return data
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), data.decode("utf-8", "replace")))
@@ -131,10 +131,10 @@ class GitReader:
             rel = target
         raise ReleaseError(f"{where}: {self.folder}/{path} at {self.label} goes through too many symbolic links")
 
-    def _blob(self, oid: str, where: str, rel: str) -> bytes:
+    def _blob(self, oid: str, where: str, rel: str, limit: int) -> bytes:
         size = _git(["cat-file", "-s", oid], self.repo)
-        if size.returncode != 0 or int(size.stdout or 0) > MAX_FILE_BYTES:
-            raise ReleaseError(f"{where}: {self.folder}/{rel} at {self.label} cannot be read, or is larger than {MAX_FILE_BYTES:,} bytes")
+        if size.returncode != 0 or int(size.stdout or 0) > limit:
+            raise ReleaseError(f"{where}: {self.folder}/{rel} at {self.label} cannot be read, or is larger than {limit:,} bytes")
         return _git(["cat-file", "blob", oid], self.repo).stdout
 
 
