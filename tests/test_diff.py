@@ -267,6 +267,14 @@ def test_duplicate_keys_are_reported_and_their_rows_compared_whole(tmp_path):
     assert json.loads(render(old, new, "json"))["tables"][0]["duplicate_keys"] == {"new": [{"key": ["a"], "rows": 2}]}
 
 
+def test_rows_under_a_duplicated_key_are_matched_as_a_multiset(tmp_path):
+    old = release(tmp_path / "a", "1", {"t": (["id"], "id,v\na,1\na,1\na,2\n")})
+    new = release(tmp_path / "b", "2", {"t": (["id"], "id,v\na,1\na,3\n")})
+    diff = one_table(old, new)
+    assert diff.duplicates == {"old": {("a",): 3}, "new": {("a",): 2}}
+    assert [r.cells["v"] for r in diff.removed] == ["1", "2"] and [r.cells["v"] for r in diff.added] == ["3"]
+
+
 def test_a_key_that_changes_between_releases_is_reported(tmp_path):
     old = release(tmp_path / "a", "1", {"t": (["name"], "code,name\nFR,France\nGB,UK\n")})
     new = release(tmp_path / "b", "2", {"t": (["code"], "code,name\nFR,France\nGB,United Kingdom\n")})

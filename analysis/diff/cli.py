@@ -29,7 +29,7 @@ def render(old_spec: str, new_spec: str, fmt: str = "text", limit: int = 10) -> 
     new_pkg, new = read_release(new_spec)
     diffs = compare_tables(old, new)
     if fmt == "markdown":
-        command = f"python -m analysis diff {esc(old_spec)} {esc(new_spec)} --markdown"
+        command = f"python -m analysis diff {old_spec} {new_spec} --markdown"
         return markdown(diffs, old_pkg.get("version", "?"), new_pkg.get("version", "?"), command, limit)
     if fmt == "json":
         side = lambda spec, pkg: {"release": spec, "version": pkg.get("version")}  # noqa: E731

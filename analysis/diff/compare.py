@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from analysis.diff.package import Table
 
 #: The share of rows in which a removed and an added column must agree for the pair to count as a rename.
 RENAME_AGREEMENT = 0.8
+#: Rename detection looks at this many matched rows at most (the first by key), so that wide tables stay fast.
+RENAME_SAMPLE = 5000
 
 
 @dataclass
@@ -72,9 +75,13 @@ def _agreement(old: Table, new: Table, a: str, b: str, pairs: list[tuple[dict, d
     return common / max(len(old.rows), len(new.rows), 1)
 
 
-def _renames(old: Table, new: Table, pairs: list[tuple[dict, dict]]) -> list[tuple[str, str]]:
+def _renames(old: Table, new: Table, pairs) -> list[tuple[str, str]]:
+    """Removed and added columns that hold the same values; ``pairs`` is a function giving the matched rows."""
     gone = [c for c in old.columns if c not in new.columns]
     fresh = [c for c in new.columns if c not in old.columns]
+    if not gone or not fresh:
+        return []
+    pairs = pairs()
     scored = sorted((-_agreement(old, new, a, b, pairs), gone.index(a), fresh.index(b), a, b) for a in gone for b in fresh)
     out, used = [], set()
     for score, _, _, a, b in scored:
@@ -84,10 +91,19 @@ def _renames(old: Table, new: Table, pairs: list[tuple[dict, dict]]) -> list[tup
     return sorted(out, key=lambda p: new.columns.index(p[1]))
 
 
+def _values(columns: list[str]):
+    """A function from a row to its values in ``columns``, as a tuple."""
+    if len(columns) == 1:
+        (only,) = columns
+        return lambda row: (row[only],)
+    return itemgetter(*columns) if columns else (lambda row: ())
+
+
 def _index(table: Table, key: list[str]) -> dict[tuple[str, ...], list[dict]]:
     out: dict[tuple[str, ...], list[dict]] = {}
+    values = _values(key)
     for row in table.rows:
-        out.setdefault(tuple(row[k] for k in key), []).append(row)
+        out.setdefault(values(row), []).append(row)
     return out
 
 
@@ -109,7 +125,8 @@ def _compare_keyed(old: Table, new: Table, key: list[str], diff: TableDiff) -> N
         dups = {k: len(v) for k, v in sorted(index.items()) if len(v) > 1}
         if dups:
             diff.duplicates[side] = dups
-    singles = [(before[k][0], after[k][0]) for k in before.keys() & after.keys() if len(before[k]) == len(after[k]) == 1]
+    shared = lambda: sorted(before.keys() & after.keys())  # noqa: E731
+    singles = lambda: [(before[k][0], after[k][0]) for k in shared() if len(before[k]) == len(after[k]) == 1][:RENAME_SAMPLE]  # noqa: E731
     diff.renamed = _renames(old, new, singles)
     mapping = [(c, c) for c in new.columns if c in old.columns] + [(a, b) for a, b in diff.renamed]
     mapping.sort(key=lambda p: new.columns.index(p[1]))
@@ -124,16 +141,16 @@ def _compare_keyed(old: Table, new: Table, key: list[str], diff: TableDiff) -> N
             if fields:
                 diff.changed.append((k, fields))
             continue
-        left = Counter(tuple(r[a] for a, _ in mapping) for r in olds)  # duplicated key: compare its rows whole
-        right = Counter(tuple(r[b] for _, b in mapping) for r in news)
-        diff.removed += [Row(k, r) for r in olds if _take(left - right, r, [a for a, _ in mapping])]
-        diff.added += [Row(k, r) for r in news if _take(right - left, r, [b for _, b in mapping])]
+        a_values, b_values = _values([a for a, _ in mapping]), _values([b for _, b in mapping])
+        left, right = Counter(map(a_values, olds)), Counter(map(b_values, news))  # a duplicated key: its rows compared whole
+        gone, fresh = left - right, right - left
+        diff.removed += [Row(k, r) for r in olds if _take(gone, a_values(r))]
+        diff.added += [Row(k, r) for r in news if _take(fresh, b_values(r))]
 
 
-def _take(pool: Counter, row: dict, columns: list[str]) -> bool:
-    """True (and one fewer in ``pool``) if the row's values over ``columns`` are still in ``pool``."""
-    values = tuple(row[c] for c in columns)
-    if pool[values] > 0:
+def _take(pool: Counter, values: tuple[str, ...]) -> bool:
+    """True (and one fewer in ``pool``) if ``values`` are still in ``pool``."""
+    if pool.get(values, 0) > 0:
         pool[values] -= 1
         return True
     return False
@@ -144,20 +161,20 @@ def _unique_pairs(old: Table, new: Table, columns: list[str]) -> list[tuple[dict
     if not columns:
         return []
     before, after = _index(old, columns), _index(new, columns)
-    return [(before[k][0], after[k][0]) for k in before.keys() & after.keys() if len(before[k]) == len(after[k]) == 1]
+    shared = sorted(before.keys() & after.keys())
+    return [(before[k][0], after[k][0]) for k in shared if len(before[k]) == len(after[k]) == 1][:RENAME_SAMPLE]
 
 
 def _compare_whole(old: Table, new: Table, diff: TableDiff) -> None:
     # NOTE: without a key, rows are paired for rename detection by the columns both releases share, where unique.
-    diff.renamed = _renames(old, new, _unique_pairs(old, new, [c for c in new.columns if c in old.columns]))
+    diff.renamed = _renames(old, new, lambda: _unique_pairs(old, new, [c for c in new.columns if c in old.columns]))
     mapping = [(c, c) for c in new.columns if c in old.columns] + [(a, b) for a, b in diff.renamed]
     mapping.sort(key=lambda p: new.columns.index(p[1]))
-    olds, news = [a for a, _ in mapping], [b for _, b in mapping]
-    left = Counter(tuple(r[c] for c in olds) for r in old.rows)
-    right = Counter(tuple(r[c] for c in news) for r in new.rows)
+    olds, news = _values([a for a, _ in mapping]), _values([b for _, b in mapping])
+    left, right = Counter(map(olds, old.rows)), Counter(map(news, new.rows))
     gone, fresh = left - right, right - left
-    diff.removed = sorted((Row(tuple(r[c] for c in olds), r) for r in old.rows if _take(gone, r, olds)), key=lambda r: r.key)
-    diff.added = sorted((Row(tuple(r[c] for c in news), r) for r in new.rows if _take(fresh, r, news)), key=lambda r: r.key)
+    diff.removed = sorted((Row(olds(r), r) for r in old.rows if _take(gone, olds(r))), key=lambda r: r.key)
+    diff.added = sorted((Row(news(r), r) for r in new.rows if _take(fresh, news(r))), key=lambda r: r.key)
 
 
 def compare_table(name: str, old: Table | None, new: Table | None) -> TableDiff:

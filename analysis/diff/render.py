@@ -153,7 +153,7 @@ def markdown(diffs: list[TableDiff], old_version: object, new_version: object, c
     lines = [
         BEGIN,
         "",
-        f"Release {_cell(old_version)} → {_cell(new_version)}, compared table by table by primary key (`{command}`).",
+        f"Release {_cell(old_version)} → {_cell(new_version)}, compared table by table by primary key ({code(command)}).",
         "",
         "| table | rows before | rows after | added | removed | changed |",
         "|---|---:|---:|---:|---:|---:|",
