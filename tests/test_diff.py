@@ -144,6 +144,8 @@ def test_names_stop_after_the_limit_and_say_how_many_more(tmp_path):
     new = release(tmp_path / "b", "2", {"t": (["id"], "id\n" + "".join(f"k{i:02}\n" for i in range(25)))})
     out = render(old, new, "text", limit=3)
     assert "  added: k00, k01, k02 and 22 more" in out
+    assert "Removed rows: `t` `k00`, `t` `k01` and 23 more in `t`." in render(new, old, "markdown", limit=2)
+    assert "  removed: 25 (not named: --limit 0)" in render(new, old, "text", limit=0)
 
 
 @settings(max_examples=50, deadline=None)

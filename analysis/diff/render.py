@@ -42,16 +42,16 @@ def _label(key: tuple[str, ...], limit: int = 100, group: bool = False) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def names(labels: list[str], limit: int) -> str:
-    """The first ``limit`` names, then how many more.
+def names(labels: list[str], limit: int, where: str = "") -> str:
+    """The first ``limit`` names, then how many more (``where``: e.g. " in `t`").
 
     >>> names(["a", "b", "c"], 2)
     'a, b and 1 more'
     """
     if limit <= 0:
-        return f"{len(labels)} (not named: --limit 0)"
+        return f"{len(labels)}{where} (not named: --limit 0)"
     shown = ", ".join(labels[:limit])
-    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+    return shown + (f" and {len(labels) - limit} more{where}" if len(labels) > limit else "")
 
 
 def _how(d: TableDiff) -> str:
@@ -164,7 +164,7 @@ def markdown(diffs: list[TableDiff], old_version: object, new_version: object, c
     if edits:
         lines += ["", "Changed fields in rows that were already there:", "", "| table | row | field | old | new |", "|---|---|---|---|---|"]
         lines += [f"| {code(t)} | {code(', '.join(k))} | {code(c)} | {' | '.join(_changed(a, b))} |" for t, k, c, a, b in edits]
-    removed = [names([f"{code(d.table)} {code(r.label)}" for r in d.removed], limit) for d in diffs if d.removed]
+    removed = [names([f"{code(d.table)} {code(r.label)}" for r in d.removed], limit, f" in {code(d.table)}") for d in diffs if d.removed]
     if removed:
         lines += ["", "Removed rows: " + ", ".join(removed) + "."]
     lines += ["", END]
