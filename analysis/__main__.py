@@ -12,9 +12,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("validate", help="check data/ against datapackage.json and the cross-table rules")
     check.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     diff = sub.add_parser("diff", help="compare two data releases table by table (folders, or git:REV)")
-    diff.add_argument("old")
-    diff.add_argument("new")
-    diff.add_argument("--markdown", action="store_true")
+    from analysis.diff.cli import add_arguments as add_diff_arguments
+
+    add_diff_arguments(diff)
     sub.add_parser("coverage", help="print the table of the latest source per topic and table (Markdown)")
     sub.add_parser("kappa", help="print the agreement between the clause matrix's two coders per dimension (Markdown)")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return validate_main(args.data_dir)
     if args.command == "diff":
-        from analysis.diff import main as diff_main
+        from analysis.diff.cli import run as run_diff
 
-        return diff_main([args.old, args.new] + (["--markdown"] if args.markdown else []))
+        return run_diff(args)
     if args.command in ("coverage", "kappa"):
         from analysis.load import load_dataset
         from analysis.schema import DescriptorError, UnreadableFile

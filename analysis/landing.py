@@ -118,22 +118,9 @@ def _map(ds, cutoff) -> dict:
 def release_notes(data_dir=None) -> list[str]:
     """The bullet points of the newest release in CHANGELOG.md, as plain text (the list of schema changes, which
     names tables and columns, is summarised: the data page shows it in full)."""
-    text = read_data_text(resolve_data_dir(data_dir), "CHANGELOG.md")
-    if text is None:
-        return []
-    notes: list[str] = []
-    in_release = False
-    for line in text.splitlines():
-        if line.startswith("## "):
-            if in_release:
-                break
-            in_release = True
-            continue
-        if in_release and line.startswith("- "):
-            notes.append(line[2:].strip())
-        elif in_release and line.startswith("  ") and notes:
-            notes[-1] += " " + line.strip()
-    plain = [re.sub(r"[`*]", "", n) for n in notes]
+    from analysis.diff import release_notes as changelog_notes
+
+    plain = [re.sub(r"[`*]", "", n) for n in changelog_notes(data_dir)]
     return ["Schema: new tables and columns (listed on the data page)." if n.startswith("Schema") else n for n in plain]
 
 
