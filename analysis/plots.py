@@ -414,36 +414,68 @@ def plot_clause_heatmap(
     return _finish(fig, title, credit)
 
 
-SCOPE_COLOURS = {"first_year": 0, "annual": 2, "multi_year": 1}
-SCOPE_NAMES = {"first_year": "For the first year", "annual": "Each year", "multi_year": "A multi-year total"}
+#: The ranked comparison groups of ``analysis.commitments.COMPARISONS``, each with its colour and a short panel title.
+COMMITMENT_PANELS = {
+    "military_one_year": (0, "Military aid for one year"),
+    "military_per_year": (1, "Military aid over several years, per year"),
+    "non_military": (2, "Non-military support, per year"),
+    "mixed": (4, "Military and civilian in one figure, per year"),
+}
+BOUND_PREFIX = {"exact": "", "at_least": "at least ", "up_to": "up to ", "about": "about "}
 
 
-def plot_commitments_eur(euros: pd.DataFrame, names: Mapping[str, str] | None = None,
-                         title: str = "Headline commitments in euros", credit: str | None = None) -> Figure:  # fmt: skip
-    """Horizontal bars of the headline amounts in euros (``agreements.in_euros``), ranked within each kind
-    of commitment: first-year, annual and multi-year amounts are drawn as separate groups, never mixed.
+def _euro_words(value: float) -> str:
+    """``€7.1bn``, ``€977m``, ``€1.5m``: three significant figures at most, trailing zeros dropped."""
+    scale, suffix = (1e9, "bn") if value >= 0.9995e9 else (1e6, "m")
+    digits = 2 if value / scale < 10 else 1 if value / scale < 100 else 0
+    return f"€{value / scale:,.{digits}f}".rstrip("0").rstrip(".") + suffix
 
-    >>> e = pd.DataFrame({"party_id": ["A", "B"], "scope": ["first_year", "multi_year"], "amount_eur": [2e9, 6e9]})
-    >>> [float(p.get_width()) for p in plot_commitments_eur(e).axes[0].patches]  # billions
-    [2.0, 6.0]
+
+def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "What the agreements pledge",
+                     credit: str | None = None, narrow: bool = False) -> Figure:  # fmt: skip
+    """One panel per comparison group (``analysis.commitments.like_with_like``), each ranking its pledges by
+    euros per year, so that only like is compared with like: military aid for one year; military aid over
+    several years, per year; non-military support; military and civilian support in one figure. Unranked
+    pledges (a share of GDP, no period) are not drawn. Each bar is labelled with its figure in words, keeping
+    "at least", "up to" and "about"; a per-year figure from a multi-year total says "a year".
+
+    ``narrow=True`` draws a phone version (3.9 in wide, 100 dpi = 390 px): shorter labels, larger type.
+
+    >>> e = pd.DataFrame({"party_id": ["A", "B", "C"], "group": ["military_one_year", "military_one_year", "mixed"],
+    ...     "amount_eur_per_year": [2e9, 1e9, 5e8], "bound": ["exact", "at_least", "exact"], "years": [1.0, 1.0, 5.0]})
+    >>> fig = plot_commitments(e)
+    >>> [[float(p.get_width()) for p in ax.patches] for ax in fig.axes]  # billions, largest first in each panel
+    [[2.0, 1.0], [0.5]]
     """
     names = dict(names or {})
-    groups = [s for s in SCOPE_NAMES if s in set(euros["scope"])]
-    rows = pd.concat([euros[euros["scope"] == s].sort_values("amount_eur", ascending=False) for s in groups])
-    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.3 * len(rows) + 1.6)))
-    labels = [f"{names.get(p, p)}" for p in rows["party_id"]]
-    colours = [PALETTE[SCOPE_COLOURS[s]] for s in rows["scope"]]
-    bars = ax.barh(range(len(rows)), rows["amount_eur"] / 1e9, color=colours)
-    ax.bar_label(bars, labels=[f"€{v / 1e9:,.2f}bn" if v >= 1e9 else f"€{v / 1e6:,.0f}m" for v in rows["amount_eur"]],
-                 padding=3, fontsize=8)  # fmt: skip
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("Billion euros (ECB annual average rate of the commitment year)")
-    ax.grid(axis="y", visible=False)
-    ax.set_xlim(0, rows["amount_eur"].max() / 1e9 * 1.18 if len(rows) else 1)
-    ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=PALETTE[SCOPE_COLOURS[s]], label=SCOPE_NAMES[s]) for s in groups],
-              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)  # fmt: skip
-    return _finish(fig, title, credit)
+    groups = [g for g in COMMITMENT_PANELS if (like["group"] == g).any()]
+    sizes = [int((like["group"] == g).sum()) for g in groups]
+    width = 3.9 if narrow else 9.0
+    per_bar = 0.3 if narrow else 0.27
+    fig, axes = plt.subplots(len(groups) or 1, 1, figsize=(width, per_bar * sum(sizes) + 0.75 * len(groups) + 1.2),
+                             gridspec_kw={"height_ratios": sizes or [1]}, squeeze=False, sharex=True)  # fmt: skip
+    # One scale for every panel, so that a bar's length means the same everywhere; ranks stay within a panel.
+    top = max(float(like.loc[like["group"].isin(groups), "amount_eur_per_year"].max()) / 1e9, 1e-9) if groups else 1.0
+    font = 9 if narrow else 8
+    for ax, group in zip(axes[:, 0], groups, strict=False):
+        rows = like[like["group"] == group].sort_values("amount_eur_per_year", ascending=False, kind="stable")
+        colour, heading = COMMITMENT_PANELS[group]
+        values = rows["amount_eur_per_year"].to_numpy(dtype=float) / 1e9
+        bars = ax.barh(range(len(rows)), values, color=PALETTE[colour])
+        words = [BOUND_PREFIX.get(b, "") + _euro_words(v) + (" a year" if y > 1 else "")
+                 for b, v, y in zip(rows["bound"], rows["amount_eur_per_year"], rows["years"], strict=True)]  # fmt: skip
+        ax.bar_label(bars, labels=words, padding=3, fontsize=font)
+        ax.set_yticks(range(len(rows)), [names.get(p, p) for p in rows["party_id"]], fontsize=font)
+        ax.invert_yaxis()
+        ax.set_xlim(0, top * (1.9 if narrow else 1.4))
+        ax.grid(axis="y", visible=False)
+        ax.set_title(heading, fontsize=font + 2, loc="left", fontweight="bold" if not narrow else "normal")
+    axes[-1, 0].set_xlabel("Billion euros a year (ECB annual average rate of the signing year)", fontsize=font)
+    axes[-1, 0].tick_params(axis="x", labelsize=font)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12 if narrow else 13, fontweight="bold")
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
 
 
 #: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.
