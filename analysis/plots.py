@@ -382,36 +382,92 @@ def sequential_colours(n: int) -> list[tuple[float, float, float, float]]:
     return [cmap(x) for x in np.linspace(0.1, 0.85, n)] if n > 1 else [cmap(0.3)] * n
 
 
+#: How the clause heatmap draws each class of cell (``analysis.agreements.CLAUSE_CLASSES``): a fill colour,
+#: a symbol and the symbol's colour, so that a class reads by shape as well as colour (and in grey print).
+CLAUSE_STYLES = {
+    "strongest": (PALETTE[0], "●", "white"),
+    "weaker": (PALETTE[1], "◐", "#222222"),
+    "not_stated": ("#e9e9e9", "○", "#444444"),
+    "not_coded": ("white", "?", "#888888"),
+}
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def plot_clause_heatmap(
-    ranks: pd.DataFrame,
-    top: Mapping[str, int],
+    classes: pd.DataFrame,
+    legend: Mapping[str, str],
     title: str = "What each agreement promises",
     credit: str | None = None,
+    narrow: bool = False,
 ) -> Figure:
-    """A heatmap of the clause matrix: one row per agreement, one column per ordinal dimension, each cell
-    the value's rank as a share of the strongest (0 = not stated, 1 = the strongest commitment); blank
-    where not coded. Drawn with seaborn's ``heatmap``.
+    """The clause matrix as a grid of categorical cells: one row per agreement (in the order given, e.g. by
+    score), one column per dimension; each cell coloured and marked by its class (``CLAUSE_STYLES``), with a
+    legend naming every class in words (``legend``: class -> words, e.g. ``analysis.agreements.CLAUSE_CLASSES``).
 
-    ``ranks`` has agreements as index (labels) and dimension labels as columns; ``top`` gives each
-    column's highest rank.
+    ``classes`` has agreement labels as index and dimension labels as columns (``clause_classes`` renamed).
+    Dimension labels are written horizontally above the grid, wrapped. ``narrow=True`` draws a phone version
+    (3.9 in wide, 100 dpi = 390 px): columns are numbered and a key under the grid names them.
 
-    >>> r = pd.DataFrame({"Consult": [2, 0], "NATO": [1, None]}, index=["A", "B"])
-    >>> fig = plot_clause_heatmap(r, {"Consult": 2, "NATO": 3})
-    >>> [round(v, 2) for v in fig.axes[0].collections[0].get_array().compressed().tolist()]
-    [1.0, 0.33, 0.0]
+    >>> c = pd.DataFrame({"Consult": ["strongest", "not_stated"], "NATO": ["weaker", "not_coded"]}, index=["A", "B"])
+    >>> fig = plot_clause_heatmap(c, {"strongest": "Strongest", "weaker": "Weaker", "not_stated": "No", "not_coded": "?"})
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['●', '◐', '○', '?']
     """
-    share = ranks.astype(float).div(pd.Series(top).reindex(ranks.columns).astype(float), axis=1)
-    fig, ax = plt.subplots(figsize=(9.5, max(4.0, 0.26 * len(share) + 2.4)))
-    sns.heatmap(share, ax=ax, cmap="Blues", vmin=0, vmax=1, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": "Strength of the commitment (0 = not stated, 1 = strongest)", "shrink": 0.6})  # fmt: skip
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", labelsize=8, rotation=40)
-    ax.tick_params(axis="y", labelsize=8, rotation=0)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    ax.grid(False)
-    return _finish(fig, title, credit)
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    order = list(CLAUSE_STYLES)
+    codes = classes.apply(lambda col: col.map(order.index)).to_numpy(dtype=float)
+    n_rows, n_cols = codes.shape
+    cmap = ListedColormap([CLAUSE_STYLES[k][0] for k in order])
+    if narrow:
+        cell, left, top_space, font = 0.19, 1.25, 0.45, 7
+        width = 3.9
+    else:
+        cell, left, top_space, font = 0.3, 1.9, 1.0, 8
+        width = max(9.0, left + 0.62 * n_cols + 0.4)
+    key_lines = (n_cols + 1) // 2 if narrow else 0
+    legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
+    height = top_space + cell * n_rows + legend_space + 0.15 * key_lines + 0.95
+    fig, ax = plt.subplots(figsize=(width, height))
+    ax.imshow(codes, cmap=cmap, vmin=-0.5, vmax=len(order) - 0.5, aspect="auto", interpolation="nearest")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            fill, symbol, ink = CLAUSE_STYLES[order[int(codes[i, j])]]
+            ax.text(j, i, symbol, ha="center", va="center", fontsize=font + 1, color=ink)
+    ax.set_xticks(np.arange(n_cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.2)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="both", length=0)
+    ax.xaxis.tick_top()
+    if narrow:
+        ax.set_xticks(range(n_cols), [str(j + 1) for j in range(n_cols)], fontsize=font)
+    else:
+        ax.set_xticks(range(n_cols), [_wrap(str(c), 10) for c in classes.columns], fontsize=font - 1, linespacing=1.0)
+    ax.set_yticks(range(n_rows), [str(r) for r in classes.index], fontsize=font)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    present = [k for k in order if k in set(classes.to_numpy().ravel())]
+    handles = [Patch(facecolor=CLAUSE_STYLES[k][0], edgecolor="#999999", label=f"{CLAUSE_STYLES[k][1]}  {legend.get(k, k)}")
+               for k in present]  # fmt: skip
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, (0.3 + 0.15 * key_lines) / height),
+               ncol=1 if narrow else 2, fontsize=font, frameon=False, handlelength=1.2)  # fmt: skip
+    if narrow:
+        key = [f"{j + 1} {c}" for j, c in enumerate(classes.columns)]
+        half = (len(key) + 1) // 2
+        for col, chunk in enumerate((key[:half], key[half:])):
+            fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 1, va="bottom", ha="left", linespacing=1.25)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    bottom = (legend_space + 0.15 * key_lines + 0.5) / height
+    fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.45) / height, bottom=bottom)
+    return fig
 
 
 #: The ranked comparison groups of ``analysis.commitments.COMPARISONS``, each with its colour and a short panel title.
@@ -425,10 +481,15 @@ BOUND_PREFIX = {"exact": "", "at_least": "at least ", "up_to": "up to ", "about"
 
 
 def _euro_words(value: float) -> str:
-    """``€7.1bn``, ``€977m``, ``€1.5m``: three significant figures at most, trailing zeros dropped."""
+    """``€7.1bn``, ``€977m``, ``€1.5m``: three significant figures at most, trailing decimal zeros dropped.
+
+    >>> [_euro_words(v) for v in (7.1e9, 400e6, 100e6, 1.5e6, 2.953e9)]
+    ['€7.1bn', '€400m', '€100m', '€1.5m', '€2.95bn']
+    """
     scale, suffix = (1e9, "bn") if value >= 0.9995e9 else (1e6, "m")
     digits = 2 if value / scale < 10 else 1 if value / scale < 100 else 0
-    return f"€{value / scale:,.{digits}f}".rstrip("0").rstrip(".") + suffix
+    text = f"{value / scale:,.{digits}f}"
+    return f"€{text.rstrip('0').rstrip('.') if '.' in text else text}{suffix}"
 
 
 def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "What the agreements pledge",

@@ -1,4 +1,5 @@
-"""Unit tests for compact amounts (``format_amount``, importable from analysis.agreements as before)."""
+"""Unit tests for analysis.agreements: compact amounts (``format_amount``, importable here as before) and the clause
+heatmap's helpers."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.agreements import format_amount
+from analysis.agreements import CLAUSE_CLASSES, clause_classes, format_amount, heatmap_summary, uniform_dimensions
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,66 @@ def test_format_amount(amount, currency, expected):
 )
 def test_format_amount_trillions(amount, expected):
     assert format_amount(amount, "JPY") == expected
+
+
+# The clause heatmap's helpers: cell classes, dimensions set apart, and the figure.
+VALUES = pd.DataFrame(
+    {
+        "dimension_id": ["nato"] * 4 + ["air"] * 2 + ["cyber"] * 2,
+        "value": ["not_stated", "aspiration", "future", "irreversible", "not_stated", "named", "not_stated", "named"],
+        "rank": [0, 1, 2, 3, 0, 1, 0, 1],
+    }
+)
+CLAUSES = pd.DataFrame(
+    {
+        "agreement_id": ["a", "a", "a", "b", "b", "b", "c", "c"],
+        "dimension_id": ["nato", "air", "cyber", "nato", "air", "cyber", "nato", "cyber"],
+        "value": ["irreversible", "named", "named", "future", "not_stated", "named", "aspiration", "named"],
+    }
+)
+
+
+def test_clause_classes_by_rank():
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["c", "b", "a", "z"])
+    assert out.to_dict("index") == {
+        "c": {"nato": "weaker", "air": "not_coded"},  # c has no air row
+        "b": {"nato": "weaker", "air": "not_stated"},  # rank 2 of 3 is weaker; rank 0 is not stated
+        "a": {"nato": "strongest", "air": "strongest"},  # the top rank of each dimension
+        "z": {"nato": "not_coded", "air": "not_coded"},  # an agreement with no rows at all
+    }
+    assert set(out.to_numpy().ravel()) <= set(CLAUSE_CLASSES)
+
+
+def test_uniform_dimensions_are_set_apart():
+    out = uniform_dimensions(CLAUSES, ["nato", "air", "cyber"])
+    assert out.values.tolist() == [["cyber", "named", 3]]  # air differs (named / not_stated), nato differs
+    assert uniform_dimensions(CLAUSES, ["air"]).empty
+    assert list(uniform_dimensions(CLAUSES.iloc[:0], ["air"]).columns) == ["dimension_id", "value", "agreements"]
+
+
+def test_heatmap_summary_counts_cells():
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["a", "b", "c"])
+    text = heatmap_summary(out, uniform_dimensions(CLAUSES, ["cyber"]))
+    # a: strongest, strongest; b: weaker, not_stated; c: weaker, not_coded
+    assert "3 agreements" in text and "2 cells with the strongest value, 2 with a weaker value, 1 not stated, 1 not coded" in text
+    assert "1 dimension on which every agreement says the same is listed" in text
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_clause_heatmap_marks_every_cell_and_names_every_class(narrow):
+    from analysis.plots import plot_clause_heatmap
+
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["a", "b", "c"])
+    fig = plot_clause_heatmap(out, CLAUSE_CLASSES, narrow=narrow)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["●", "●", "◐", "○", "◐", "?"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [f"{s}  {CLAUSE_CLASSES[k]}" for k, s in (("strongest", "●"), ("weaker", "◐"), ("not_stated", "○"), ("not_coded", "?"))]
+    width = fig.get_size_inches()[0]
+    assert width == 3.9 if narrow else width >= 9
+    # the narrow version numbers the columns and names them in a key
+    if narrow:
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2"]
+        assert any("1 nato" in t.get_text() for t in fig.texts)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
