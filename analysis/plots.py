@@ -539,6 +539,75 @@ def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None,
     return fig
 
 
+#: How the calendar draws an agreement by its status on the date it is read (``analysis.calendar.STATUS_LABELS``).
+CALENDAR_COLOURS = {"in_force": PALETTE[0], "not_yet": PALETTE[1], "ended": PALETTE[7], "unknown": PALETTE[7]}
+
+
+def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "When each agreement ends",
+                  credit: str | None = None, narrow: bool = False) -> Figure:  # fmt: skip
+    """One bar per agreement (``analysis.calendar.legal_calendar``, in its order) from its entry into effect to
+    the end of its term, labelled with the end date (rows named by a ``label`` column if there is one, else by
+    ``names`` of ``party_id``); a bar with no end (open-ended, or a start not known) runs
+    to the right edge with an arrow and says why. Agreements whose entry into effect is not known get a hollow
+    marker at signature. A dashed line marks the date the status is read on (``as_of``).
+
+    ``narrow=True`` draws a phone version (3.9 in wide): shorter labels, fewer ticks.
+
+    >>> c = pd.DataFrame({"party_id": ["A", "B"], "signed_date": pd.to_datetime(["2024-01-12", "2024-06-27"]),
+    ...     "in_effect_from": pd.to_datetime(["2024-01-12", "2024-06-27"]), "end_date": pd.to_datetime(["2034-01-12", None]),
+    ...     "status": ["in_force", "in_force"], "term_runs_from": ["signature", "not_stated"], "as_of": pd.to_datetime(["2025-11-07"] * 2)})
+    >>> fig = plot_calendar(c)
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text()][:2]
+    ['ends 12 Jan 2034', 'no end date']
+    """
+    from analysis import labels
+
+    names = dict(names or {})
+    n = len(calendar)
+    fig, ax = plt.subplots(figsize=(3.9 if narrow else 9.0, 0.26 * n + 1.6))
+    font = 7 if narrow else 8
+    ends = calendar["end_date"].dropna()
+    right = (ends.max() if len(ends) else pd.Timestamp("2035-01-01")) + pd.DateOffset(years=2 if not narrow else 3)
+    left = calendar["signed_date"].min() - pd.DateOffset(months=6)
+    for i, row in enumerate(calendar.to_dict("records")):
+        colour = CALENDAR_COLOURS.get(row["status"], PALETTE[7])
+        start, end = row["in_effect_from"], row["end_date"]
+        if pd.isna(start):
+            ax.plot([row["signed_date"]], [i], marker="o", markerfacecolor="white", markeredgecolor="#555555", markersize=5)
+            ax.text(row["signed_date"] + pd.DateOffset(months=4), i, "signed; in effect: not known", va="center", fontsize=font, color="#444444")
+            continue
+        stop = end if pd.notna(end) else right
+        ax.barh(i, (stop - start).days, left=start, height=0.6, color=colour, alpha=1.0 if pd.notna(end) else 0.45)
+        if pd.notna(end):
+            ax.text(stop + pd.DateOffset(months=2), i, f"ends {labels.format_date(end)}" if not narrow else labels.format_date(end, "month"),
+                    va="center", fontsize=font)  # fmt: skip
+        else:
+            why = "no end date" if row.get("term_runs_from") == "not_stated" else "end not known"
+            ax.annotate("", xy=(right, i), xytext=(right - pd.DateOffset(months=8), i),
+                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1})  # fmt: skip
+            ax.text(stop - pd.DateOffset(months=10), i, why, va="center", ha="right", fontsize=font, color="#222222")
+    as_of = calendar["as_of"].dropna().max() if "as_of" in calendar and calendar["as_of"].notna().any() else None
+    if as_of is not None:
+        ax.axvline(as_of, color="#333333", linestyle="--", linewidth=1)
+        ax.text(as_of, -0.9, f" read on {labels.format_date(as_of)}", fontsize=font, va="bottom")
+    shown = calendar["label"] if "label" in calendar else calendar["party_id"].map(lambda p: names.get(p, p))
+    ax.set_yticks(range(n), list(shown), fontsize=font)
+    ax.set_ylim(n - 0.4, -1.2)
+    ax.set_xlim(left, right + pd.DateOffset(years=1 if not narrow else 2))
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(mdates.YearLocator(2 if not narrow else 4))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(axis="x", labelsize=font)
+    ax.set_xlabel("From entry into effect to the end of the term" if narrow else
+                  "From entry into effect to the end of the term (unless extended or ended earlier)", fontsize=font)  # fmt: skip
+    if narrow:
+        ax.set_title(_wrap(title, 40), fontsize=10)
+        fig.text(0.01, 0.005, credit or CREDIT, fontsize=6, color="#555555", ha="left", va="bottom")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        return fig
+    return _finish(fig, title, credit)
+
+
 #: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.
 VERDICT_STYLES = {
     "matches": ("o", 2, "Matches the data"),
