@@ -128,6 +128,16 @@ agreement_id,dimension_id,first_value,second_value,resolution
 fra-2024,air_defence,not_stated,not_stated,
 fra-2024,consultations,prompt,within_24_hours,Settled on the text's '24 hours'.
 """,
+    "commitments": """\
+commitment_id,agreement_id,kind,amount,currency,share_of_gdp_pct,bound,basis,period_start,period_end,reference,quote,gloss,source_id,note
+fra-2024-01,fra-2024,military,3000000000,EUR,,up_to,total,2024,2024,Part IV,France will provide up to 3 billion euros,,s-agreements,
+gbr-2024-01,gbr-2024,military,2500000000,GBP,,exact,total,2024-04,2025-03,,£2.5 billion in military aid in 2024/25,,s-agreements,
+""",
+    "legal_terms": """\
+agreement_id,comes_into_effect,effect_reference,effect_quote,term_runs_from,extension,extension_reference,extension_quote,gloss,source_id,note
+fra-2024,on_signature,Part VII,This Agreement will come into effect immediately upon signature.,signature,not_stated,,,,s-agreements,
+gbr-2024,on_signature,Part IX,The provisions of this Agreement will come into effect immediately upon signature.,signature,joint_decision,Part IX,The Participants can jointly decide to extend this Agreement.,,s-agreements,
+""",
     "exchange_rates": """\
 currency,year,rate_per_eur,days,source_id
 GBP,2024,0.8466,256,s-agreements
