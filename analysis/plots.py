@@ -429,7 +429,7 @@ def plot_clause_heatmap(
         cell, left, top_space, font = 0.19, 1.25, 0.45, 7
         width = 3.9
     else:
-        cell, left, top_space, font = 0.3, 1.9, 1.0, 8
+        cell, left, top_space, font = 0.3, 1.9, 0.85, 8
         width = max(9.0, left + 0.62 * n_cols + 0.4)
     key_lines = (n_cols + 1) // 2 if narrow else 0
     legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
@@ -466,7 +466,7 @@ def plot_clause_heatmap(
     fig.suptitle(title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
     fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
     bottom = (legend_space + 0.15 * key_lines + 0.5) / height
-    fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.45) / height, bottom=bottom)
+    fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.2) / height, bottom=bottom)
     return fig
 
 
