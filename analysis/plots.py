@@ -383,11 +383,12 @@ def sequential_colours(n: int) -> list[tuple[float, float, float, float]]:
 
 
 #: How the clause heatmap draws each class of cell (``analysis.agreements.CLAUSE_CLASSES``): a fill colour,
-#: a symbol and the symbol's colour, so that a class reads by shape as well as colour (and in grey print).
+#: a short label and its colour, so that a class reads by its mark as well as its colour (and in grey print).
+#: Plain marks, not circles: a grid of anti-aliased circles more than doubles the image's size.
 CLAUSE_STYLES = {
-    "strongest": (PALETTE[0], "●", "white"),
-    "weaker": (PALETTE[1], "◐", "#222222"),
-    "not_stated": ("#e9e9e9", "○", "#444444"),
+    "strongest": (PALETTE[0], "++", "white"),
+    "weaker": (PALETTE[1], "+", "#222222"),
+    "not_stated": ("#e9e9e9", "–", "#444444"),
     "not_coded": ("white", "?", "#888888"),
 }
 
@@ -416,7 +417,7 @@ def plot_clause_heatmap(
     >>> c = pd.DataFrame({"Consult": ["strongest", "not_stated"], "NATO": ["weaker", "not_coded"]}, index=["A", "B"])
     >>> fig = plot_clause_heatmap(c, {"strongest": "Strongest", "weaker": "Weaker", "not_stated": "No", "not_coded": "?"})
     >>> [t.get_text() for t in fig.axes[0].texts]
-    ['●', '◐', '○', '?']
+    ['++', '+', '–', '?']
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
@@ -429,8 +430,8 @@ def plot_clause_heatmap(
         cell, left, top_space, font = 0.19, 1.25, 0.45, 7
         width = 3.9
     else:
-        cell, left, top_space, font = 0.3, 1.9, 0.85, 8
-        width = max(9.0, left + 0.62 * n_cols + 0.4)
+        cell, left, top_space, font = 0.22, 1.6, 0.8, 7.5
+        width = max(7.5, left + 0.5 * n_cols + 0.3)
     key_lines = (n_cols + 1) // 2 if narrow else 0
     legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
     height = top_space + cell * n_rows + legend_space + 0.15 * key_lines + 0.95
@@ -439,7 +440,7 @@ def plot_clause_heatmap(
     for i in range(n_rows):
         for j in range(n_cols):
             fill, symbol, ink = CLAUSE_STYLES[order[int(codes[i, j])]]
-            ax.text(j, i, symbol, ha="center", va="center", fontsize=font + 1, color=ink)
+            ax.text(j, i, symbol, ha="center", va="center", fontsize=font - 0.5, color=ink, fontweight="bold")
     ax.set_xticks(np.arange(n_cols + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=1.2)
@@ -511,8 +512,8 @@ def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None,
     names = dict(names or {})
     groups = [g for g in COMMITMENT_PANELS if (like["group"] == g).any()]
     sizes = [int((like["group"] == g).sum()) for g in groups]
-    width = 3.9 if narrow else 9.0
-    per_bar = 0.3 if narrow else 0.27
+    width = 3.9 if narrow else 7.5
+    per_bar = 0.3 if narrow else 0.2
     fig, axes = plt.subplots(len(groups) or 1, 1, figsize=(width, per_bar * sum(sizes) + 0.75 * len(groups) + 1.2),
                              gridspec_kw={"height_ratios": sizes or [1]}, squeeze=False, sharex=True)  # fmt: skip
     # One scale for every panel, so that a bar's length means the same everywhere; ranks stay within a panel.
@@ -529,83 +530,114 @@ def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None,
         ax.set_yticks(range(len(rows)), [names.get(p, p) for p in rows["party_id"]], fontsize=font)
         ax.invert_yaxis()
         ax.set_xlim(0, top * (1.9 if narrow else 1.4))
-        ax.grid(axis="y", visible=False)
+        ax.grid(False)
+        ax.spines["bottom"].set_visible(False)
         ax.set_title(heading, fontsize=font + 2, loc="left", fontweight="bold" if not narrow else "normal")
-    axes[-1, 0].set_xlabel("Billion euros a year (ECB annual average rate of the signing year)", fontsize=font)
-    axes[-1, 0].tick_params(axis="x", labelsize=font)
+    axes[-1, 0].set_xlabel("Euros a year, one scale for every panel (ECB annual average rate of the signing year)", fontsize=font)
+    for ax in axes[:, 0]:
+        ax.set_xticks([])
     fig.suptitle(title, x=0.01, ha="left", fontsize=12 if narrow else 13, fontweight="bold")
     fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
 
-#: How the calendar draws an agreement by its status on the date it is read (``analysis.calendar.STATUS_LABELS``).
-CALENDAR_COLOURS = {"in_force": PALETTE[0], "not_yet": PALETTE[1], "ended": PALETTE[7], "unknown": PALETTE[7]}
+#: How the calendar colours an agreement by its status on the date it is read (``analysis.calendar.STATUS_LABELS``).
+CALENDAR_COLOURS = {"in_force": PALETTE[0], "not_yet": PALETTE[1], "ended": PALETTE[7], "unknown": (0.45, 0.45, 0.45)}
 
 
 def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "When each agreement ends",
                   credit: str | None = None, narrow: bool = False) -> Figure:  # fmt: skip
-    """One bar per agreement (``analysis.calendar.legal_calendar``, in its order) from its entry into effect to
-    the end of its term, labelled with the end date (rows named by a ``label`` column if there is one, else by
-    ``names`` of ``party_id``); a bar with no end (open-ended, or a start not known) runs
-    to the right edge with an arrow and says why. Agreements whose entry into effect is not known get a hollow
-    marker at signature. A dashed line marks the date the status is read on (``as_of``).
+    """A calendar of when the agreements' terms end (``analysis.calendar.legal_calendar``): one column per month
+    from the first to the last end (per year when they span more than three years), each agreement a box with its
+    name in the column of its end date, coloured by its status on the date it is read (``as_of``). Agreements with
+    no end date (open-ended, or a start or entry into effect not known) are named in a line under the grid.
+    Rows are named by a ``label`` column if there is one, else by ``names`` of ``party_id``.
 
-    ``narrow=True`` draws a phone version (3.9 in wide): shorter labels, fewer ticks.
+    ``narrow=True`` draws a phone version (3.9 in wide): one row per month, names side by side.
 
-    >>> c = pd.DataFrame({"party_id": ["A", "B"], "signed_date": pd.to_datetime(["2024-01-12", "2024-06-27"]),
-    ...     "in_effect_from": pd.to_datetime(["2024-01-12", "2024-06-27"]), "end_date": pd.to_datetime(["2034-01-12", None]),
-    ...     "status": ["in_force", "in_force"], "term_runs_from": ["signature", "not_stated"], "as_of": pd.to_datetime(["2025-11-07"] * 2)})
+    >>> c = pd.DataFrame({"party_id": ["A", "B", "C"], "end_date": pd.to_datetime(["2034-01-12", "2034-03-01", None]),
+    ...     "status": ["in_force", "in_force", "unknown"], "term_runs_from": ["signature", "signature", None],
+    ...     "as_of": pd.to_datetime(["2025-11-07"] * 3)})
     >>> fig = plot_calendar(c)
-    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text()][:2]
-    ['ends 12 Jan 2034', 'no end date']
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['A', 'B']
+    >>> len(fig.axes[0].get_xticklabels())  # Jan, Feb and Mar 2034
+    3
     """
+    from matplotlib.patches import Patch
+
     from analysis import labels
 
     names = dict(names or {})
-    n = len(calendar)
-    fig, ax = plt.subplots(figsize=(3.9 if narrow else 9.0, 0.26 * n + 1.6))
-    font = 7 if narrow else 8
-    ends = calendar["end_date"].dropna()
-    right = (ends.max() if len(ends) else pd.Timestamp("2035-01-01")) + pd.DateOffset(years=2 if not narrow else 3)
-    left = calendar["signed_date"].min() - pd.DateOffset(months=6)
-    for i, row in enumerate(calendar.to_dict("records")):
-        colour = CALENDAR_COLOURS.get(row["status"], PALETTE[7])
-        start, end = row["in_effect_from"], row["end_date"]
-        if pd.isna(start):
-            ax.plot([row["signed_date"]], [i], marker="o", markerfacecolor="white", markeredgecolor="#555555", markersize=5)
-            ax.text(row["signed_date"] + pd.DateOffset(months=4), i, "signed; in effect: not known", va="center", fontsize=font, color="#444444")
-            continue
-        stop = end if pd.notna(end) else right
-        ax.barh(i, (stop - start).days, left=start, height=0.6, color=colour, alpha=1.0 if pd.notna(end) else 0.45)
-        if pd.notna(end):
-            ax.text(stop + pd.DateOffset(months=2), i, f"ends {labels.format_date(end)}" if not narrow else labels.format_date(end, "month"),
-                    va="center", fontsize=font)  # fmt: skip
-        else:
-            why = "no end date" if row.get("term_runs_from") == "not_stated" else "end not known"
-            ax.annotate("", xy=(right, i), xytext=(right - pd.DateOffset(months=8), i),
-                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1})  # fmt: skip
-            ax.text(stop - pd.DateOffset(months=10), i, why, va="center", ha="right", fontsize=font, color="#222222")
-    as_of = calendar["as_of"].dropna().max() if "as_of" in calendar and calendar["as_of"].notna().any() else None
-    if as_of is not None:
-        ax.axvline(as_of, color="#333333", linestyle="--", linewidth=1)
-        ax.text(as_of, -0.9, f" read on {labels.format_date(as_of)}", fontsize=font, va="bottom")
     shown = calendar["label"] if "label" in calendar else calendar["party_id"].map(lambda p: names.get(p, p))
-    ax.set_yticks(range(n), list(shown), fontsize=font)
-    ax.set_ylim(n - 0.4, -1.2)
-    ax.set_xlim(left, right + pd.DateOffset(years=1 if not narrow else 2))
-    ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_locator(mdates.YearLocator(2 if not narrow else 4))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(axis="x", labelsize=font)
-    ax.set_xlabel("From entry into effect to the end of the term" if narrow else
-                  "From entry into effect to the end of the term (unless extended or ended earlier)", fontsize=font)  # fmt: skip
-    if narrow:
-        ax.set_title(_wrap(title, 40), fontsize=10)
-        fig.text(0.01, 0.005, credit or CREDIT, fontsize=6, color="#555555", ha="left", va="bottom")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        return fig
-    return _finish(fig, title, credit)
+    frame = calendar.assign(shown=list(shown))
+    dated = frame[frame["end_date"].notna()].sort_values(["end_date", "shown"], kind="stable")
+    undated = frame[frame["end_date"].isna()]
+    first, last = (dated["end_date"].min(), dated["end_date"].max()) if len(dated) else (pd.NaT, pd.NaT)
+    by_year = len(dated) and (last.year - first.year) > 3
+    if by_year:
+        slots = list(range(first.year, last.year + 1))
+        slot_of = dated["end_date"].dt.year.tolist()
+        slot_names = [str(y) for y in slots]
+    elif len(dated):
+        start = pd.Period(first, "M")
+        slots = list(pd.period_range(start, pd.Period(last, "M"), freq="M"))
+        slot_of = [pd.Period(d, "M") for d in dated["end_date"]]
+        slot_names = [f"{labels.format_date(p.to_timestamp(), 'month')}" for p in slots]
+        slot_names = [n.replace(" ", "\n") if i == 0 or slots[i].month == 1 else n.split(" ")[0] for i, n in enumerate(slot_names)]
+    else:
+        slots, slot_of, slot_names = [], [], []
+    stacks: dict[object, list[tuple[str, str]]] = {s: [] for s in slots}
+    for slot, row in zip(slot_of, dated.to_dict("records"), strict=True):
+        stacks[slot].append((row["shown"], row["status"]))
+    depth = max((len(v) for v in stacks.values()), default=1) or 1
+    font = 7 if narrow else 8
+    if narrow:  # months down the page, up to three names across, wrapping onto more lines
+        lines = [max(1, (len(stacks[s]) + 2) // 3) for s in slots]
+        tops = [sum(lines[:i]) for i in range(len(slots))]
+        fig, ax = plt.subplots(figsize=(3.9, 0.3 * max(sum(lines), 1) + 1.7))
+        for i, slot in enumerate(slots):
+            for j, (text, status) in enumerate(stacks[slot]):
+                x, y = (j % 3), tops[i] + j // 3
+                ax.add_patch(plt.Rectangle((x + 0.03, y + 0.08), 0.94, 0.84, color=CALENDAR_COLOURS.get(status, PALETTE[7])))
+                ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=font - 1, color="white")
+        ax.set_xlim(0, 3)
+        ax.set_ylim(max(sum(lines), 1), 0)
+        ax.set_yticks([t + 0.5 for t in tops], [n.replace("\n", " ") for n in slot_names], fontsize=font)
+        ax.set_xticks([])
+    else:
+        fig, ax = plt.subplots(figsize=(8.5, 0.24 * depth + 1.9))
+        for i, slot in enumerate(slots):
+            for j, (text, status) in enumerate(stacks[slot]):
+                ax.add_patch(plt.Rectangle((i - 0.47, j + 0.06), 0.94, 0.88, color=CALENDAR_COLOURS.get(status, PALETTE[7])))
+                ax.text(i, j + 0.5, text, ha="center", va="center", fontsize=font - 2, color="white")
+        ax.set_xlim(-0.5, max(len(slots), 1) - 0.5)
+        ax.set_ylim(depth, 0)
+        ax.set_xticks(range(len(slots)), slot_names, fontsize=font)
+        ax.xaxis.tick_top()
+        ax.set_yticks([])
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    present = [k for k in CALENDAR_COLOURS if k in set(dated["status"])]
+    words = {"in_force": "In force", "not_yet": "Not yet in force", "ended": "Term ended", "unknown": "Not known"}
+    as_of = calendar["as_of"].dropna().max() if "as_of" in calendar and calendar["as_of"].notna().any() else None
+    when = f" on {labels.format_date(as_of)}" if as_of is not None else ""
+    handles = [Patch(color=CALENDAR_COLOURS[k], label=f"{words[k]}{when}") for k in present]
+    legend_y = -0.02
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, legend_y), ncol=len(handles), fontsize=font, frameon=False)
+    if len(undated):
+        parts = []
+        for row in undated.to_dict("records"):
+            why = "no end date" if row.get("term_runs_from") == "not_stated" and row.get("status") != "unknown" else "end not known"
+            parts.append(f"{row['shown']} ({why})")
+        fig.text(0.01, 0.045, _wrap("Not in the calendar: " + "; ".join(parts) + ".", 60 if narrow else 140), fontsize=font, va="bottom")
+    ax.set_title(_wrap(title, 40) if narrow else title, fontsize=10 if narrow else 13, fontweight="bold", loc="left", pad=24 if not narrow else 6)
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=6 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.1 if len(undated) else 0.03, 1, 1))
+    return fig
 
 
 #: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.

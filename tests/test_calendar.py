@@ -146,11 +146,23 @@ def test_inputs_are_not_modified():
 
 
 @pytest.mark.parametrize("narrow", [False, True])
-def test_plot_calendar_labels_each_end(narrow):
+def test_plot_calendar_puts_each_agreement_in_the_month_its_term_ends(narrow):
     calendar = cal.legal_calendar(_tables(), "2030-01-01")
-    fig = plot_calendar(calendar, {"AAA": "Aland"}, narrow=narrow)
-    texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]
-    assert ("ends 12 Jan 2034" if not narrow else "Jan 2034") in texts
-    assert "no end date" in texts and "end not known" in texts and "signed; in effect: not known" in texts
-    assert fig.get_size_inches()[0] == (3.9 if narrow else 9.0)
+    fig = plot_calendar(calendar, {"AAA": "Aland", "BBB": "Borduria"}, narrow=narrow)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["Aland", "Borduria"]  # Jan and Mar 2034, in date order
+    months = [t.get_text().replace("\n", " ") for t in (ax.get_yticklabels() if narrow else ax.get_xticklabels())]
+    assert months == ["Jan 2034", "Feb", "Mar"]  # every month from the first end to the last, February empty
+    note = " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
+    assert "CCC (no end date)" in note and "DDD (end not known)" in note and "EEE (end not known)" in note
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["In force on 1 Jan 2030"]
+    assert fig.get_size_inches()[0] == (3.9 if narrow else 8.5)
+    plt.close(fig)
+
+
+def test_plot_calendar_by_year_when_the_ends_are_far_apart():
+    tables = _tables()
+    tables["agreements"] = tables["agreements"].assign(term_years=pd.array([10, 20, None, 10, 100], dtype="Int64"))
+    fig = plot_calendar(cal.legal_calendar(tables, "2030-01-01"), {})
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [str(y) for y in range(2034, 2045)]
     plt.close(fig)
