@@ -450,7 +450,7 @@ def plot_clause_heatmap(
     if narrow:
         ax.set_xticks(range(n_cols), [str(j + 1) for j in range(n_cols)], fontsize=font)
     else:
-        ax.set_xticks(range(n_cols), [_wrap(str(c), 10) for c in classes.columns], fontsize=font - 1, linespacing=1.0)
+        ax.set_xticks(range(n_cols), [_wrap(str(c), 9) for c in classes.columns], fontsize=font - 1.5, linespacing=1.0)
     ax.set_yticks(range(n_rows), [str(r) for r in classes.index], fontsize=font)
     for side in ax.spines.values():
         side.set_visible(False)
