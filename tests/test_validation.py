@@ -72,10 +72,10 @@ g7-jdsu-2023,GBR,original,2023-07-12,day,adoption,s-signatories,,,,
 g7-jdsu-2023,POL,acceded,2023-08-01,day,official_announcement,s-signatories,,2023-08-02,s-other,
 """,
     "agreements": """\
-agreement_id,party_id,title,signed_date,date_precision,place,partner_signatory,ukraine_signatory,term_years,commitment_amount,commitment_currency,commitment_year,commitment_scope,commitment_text,related_agreement_id,relation,source_id,other_source_ids,alt_signed_date,alt_source_id,note
-fra-2024,FRA,Agreement on Security Cooperation between France and Ukraine,2024-02-16,day,Paris,,,10,3000000000,EUR,2024,first_year,Up to EUR 3bn in 2024,,,s-agreements,,,,
-gbr-2024,GBR,UK-Ukraine Agreement on Security Co-operation,2024-01-12,day,Kyiv,,,10,2500000000,GBP,2024,first_year,GBP 2.5bn in 2024,,,s-agreements,,2024-01-13,s-other,
-gbr-2025,GBR,100 Year Partnership,2025-01-16,day,Kyiv,,,100,,,,,,gbr-2024,complements,s-agreements,,,,
+agreement_id,party_id,title,signed_date,date_precision,place,partner_signatory,ukraine_signatory,term_years,related_agreement_id,relation,source_id,other_source_ids,alt_signed_date,alt_source_id,note
+fra-2024,FRA,Agreement on Security Cooperation between France and Ukraine,2024-02-16,day,Paris,,,10,,,s-agreements,,,,
+gbr-2024,GBR,UK-Ukraine Agreement on Security Co-operation,2024-01-12,day,Kyiv,,,10,,,s-agreements,,2024-01-13,s-other,
+gbr-2025,GBR,100 Year Partnership,2025-01-16,day,Kyiv,,,100,gbr-2024,complements,s-agreements,,,,
 """,
     "events": """\
 event_id,party_id,agreement_id,track,event_type,side,event_date,date_precision,ukraine_lead,partner_lead,description,source_id,other_source_ids,alt_event_date,alt_source_id,note
@@ -609,21 +609,6 @@ def test_related_agreement_must_be_earlier(data: DataDir) -> None:
 def test_agreement_related_to_itself(data: DataDir) -> None:
     data.edit("agreements", 4, "related_agreement_id", "gbr-2025")
     only(data.validate(), data, "agreements", 4, "related_agreement_id", "signed on 2025-01-16, not before this one (2025-01-16)")
-
-
-def test_commitment_amount_without_currency(data: DataDir) -> None:
-    data.edit("agreements", 2, "commitment_currency", "")
-    only(data.validate(), data, "agreements", 2, "commitment_currency", "commitment_amount and commitment_currency go together")
-
-
-def test_commitment_currency_without_amount(data: DataDir) -> None:
-    data.edit("agreements", 2, "commitment_amount", "")
-    only(data.validate(), data, "agreements", 2, "commitment_amount", "commitment_amount and commitment_currency go together")
-
-
-def test_commitment_amount_without_scope(data: DataDir) -> None:
-    data.edit("agreements", 2, "commitment_scope", "")
-    only(data.validate(), data, "agreements", 2, "commitment_scope", "an amount needs its scope: first_year, annual or multi_year")
 
 
 # --------------------------------------------------------------------------- alternatives
