@@ -1,90 +1,16 @@
-"""The agreements side by side: headline commitments as reported, and which cover only the first year.
+"""The agreements side by side: which publication of each text was read.
 
-Pure functions on the ``agreements`` table.
+Pure functions on the ``agreements`` table. What each agreement pledges, in euros and per year, is in
+``analysis.commitments`` (``format_amount`` is re-exported here for older imports).
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-SCOPE_LABELS = {"first_year": "first year only", "annual": "each year", "multi_year": "several years in total"}
+from analysis.commitments import format_amount
 
-
-def format_amount(amount: float | None, currency: str | None) -> str:
-    """A compact amount: ``EUR 7.1bn``, ``EUR 128m``; empty when unknown.
-
-    >>> format_amount(7.1e9, "EUR"), format_amount(128e6, "EUR"), format_amount(None, None)
-    ('EUR 7.1bn', 'EUR 128m', '')
-    """
-    if amount is None or currency is None or (isinstance(amount, float) and math.isnan(amount)) or pd.isna(currency):
-        return ""
-    for scale, suffix in ((1e9, "bn"), (1e6, "m")):
-        if amount >= scale * 0.9995:  # 999.96m reads as 1bn, not 1,000m
-            text = f"{amount / scale:,.2f}".rstrip("0").rstrip(".")
-            return f"{currency} {text}{suffix}"
-    return f"{currency} {amount:,.0f}"
-
-
-def commitments(agreements: pd.DataFrame) -> pd.DataFrame:
-    """One row per agreement with its headline commitment in words and a flag for first-year-only ones.
-
-    Columns: ``agreement_id``, ``party_id``, ``signed_date``, ``amount`` (text), ``applies_to``
-    (year and scope in words), ``first_year_only`` (bool), ``commitment_text``.
-
-    >>> agr = pd.DataFrame({"agreement_id": ["a-2024"], "party_id": ["AAA"], "signed_date": pd.to_datetime(["2024-02-16"]),
-    ...     "commitment_amount": [3e9], "commitment_currency": ["EUR"], "commitment_year": pd.array([2024], dtype="Int64"),
-    ...     "commitment_scope": ["first_year"], "commitment_text": ["up to EUR 3bn in 2024"]})
-    >>> commitments(agr)[["amount", "applies_to", "first_year_only"]].values.tolist()
-    [['EUR 3bn', '2024 (first year only)', True]]
-    """
-    out = agreements[["agreement_id", "party_id", "signed_date", "commitment_text"]].copy()
-    out["amount"] = [
-        format_amount(a, c) for a, c in zip(agreements["commitment_amount"], agreements["commitment_currency"], strict=True)
-    ]
-    applies = []
-    for year, scope in zip(agreements["commitment_year"], agreements["commitment_scope"], strict=True):
-        parts = [str(int(year))] if not pd.isna(year) else []
-        if not pd.isna(scope):
-            parts.append(f"({SCOPE_LABELS.get(scope, scope)})")
-        applies.append(" ".join(parts))
-    out["applies_to"] = applies
-    out["first_year_only"] = (agreements["commitment_scope"] == "first_year").fillna(False).astype(bool).to_numpy()
-    return out[["agreement_id", "party_id", "signed_date", "amount", "applies_to", "first_year_only", "commitment_text"]]
-
-
-def in_euros(agreements: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
-    """Each headline amount in euros at the ECB annual average for its commitment year.
-
-    ``rates`` is the ``exchange_rates`` table (units of the currency per euro). Amounts already in euros
-    keep their value (rate 1). Agreements without an amount, or whose currency and year have no rate,
-    are left out. Columns: ``agreement_id``, ``party_id``, ``amount``, ``currency``, ``year``, ``scope``,
-    ``rate_per_eur``, ``amount_eur``.
-
-    >>> agr = pd.DataFrame({"agreement_id": ["a-2024", "b-2024", "c-2024"], "party_id": ["AAA", "BBB", "CCC"],
-    ...     "commitment_amount": [2.5e9, 1e9, None], "commitment_currency": ["GBP", "EUR", None],
-    ...     "commitment_year": pd.array([2024, 2024, None], dtype="Int64"), "commitment_scope": ["first_year", "annual", None]})
-    >>> fx = pd.DataFrame({"currency": ["GBP"], "year": pd.array([2024], dtype="Int64"), "rate_per_eur": [0.8466]})
-    >>> [round(v / 1e6) for v in in_euros(agr, fx)["amount_eur"]]
-    [2953, 1000]
-    """
-    rows = agreements.dropna(subset=["commitment_amount", "commitment_currency", "commitment_year"])
-    out = pd.DataFrame(
-        {
-            "agreement_id": rows["agreement_id"],
-            "party_id": rows["party_id"],
-            "amount": rows["commitment_amount"].astype(float),
-            "currency": rows["commitment_currency"].astype("string"),
-            "year": rows["commitment_year"].astype("Int64"),
-            "scope": rows["commitment_scope"].astype("string"),
-        }
-    )
-    lookup = {(c, int(y)): float(r) for c, y, r in zip(rates["currency"], rates["year"], rates["rate_per_eur"], strict=True)}
-    out["rate_per_eur"] = [1.0 if c == "EUR" else lookup.get((c, int(y)), math.nan) for c, y in zip(out["currency"], out["year"], strict=True)]
-    out = out[out["rate_per_eur"].notna()].copy()
-    out["amount_eur"] = out["amount"] / out["rate_per_eur"]
-    return out.sort_values("amount_eur", ascending=False, kind="stable").reset_index(drop=True)
+__all__ = ["format_amount", "text_sources"]
 
 
 def text_sources(agreements: pd.DataFrame, clauses: pd.DataFrame) -> pd.Series:
@@ -99,3 +25,70 @@ def text_sources(agreements: pd.DataFrame, clauses: pd.DataFrame) -> pd.Series:
     coded = clauses.groupby("agreement_id")["source_id"].agg(lambda s: s.mode().iloc[0])
     own = agreements.set_index("agreement_id")["source_id"]
     return coded.reindex(own.index).fillna(own).astype("string")
+
+
+#: The classes a clause-matrix cell falls in, weakest last, with their names in words (the heatmap's legend).
+CLAUSE_CLASSES = {
+    "strongest": "The strongest value the codebook allows",
+    "weaker": "A weaker value",
+    "not_stated": "Not stated in the text",
+    "not_coded": "Not coded (no text read)",
+}
+
+
+def clause_classes(clauses: pd.DataFrame, values: pd.DataFrame, dimension_ids: list[str], agreement_ids: list[str]) -> pd.DataFrame:
+    """The class (``CLAUSE_CLASSES``) of every cell of the clause matrix: ``strongest`` where the value has the
+    dimension's highest rank, ``not_stated`` where its rank is 0, ``weaker`` in between, ``not_coded`` where the
+    agreement has no row for the dimension. Rows are ``agreement_ids`` in that order, columns ``dimension_ids``.
+
+    >>> cl = pd.DataFrame({"agreement_id": ["a", "a", "b"], "dimension_id": ["x", "y", "x"], "value": ["top", "no", "mid"]})
+    >>> va = pd.DataFrame({"dimension_id": ["x", "x", "x", "y", "y"], "value": ["no", "mid", "top", "no", "yes"],
+    ...     "rank": [0, 1, 2, 0, 1]})
+    >>> clause_classes(cl, va, ["x", "y"], ["b", "a"]).values.tolist()
+    [['weaker', 'not_coded'], ['strongest', 'not_stated']]
+    """
+    rank = values.set_index(["dimension_id", "value"])["rank"]
+    top = values.groupby("dimension_id")["rank"].max()
+    coded = clauses[clauses["dimension_id"].isin(dimension_ids)]
+    classes = []
+    for d, v in zip(coded["dimension_id"], coded["value"], strict=True):
+        r = int(rank[(d, v)])
+        classes.append("strongest" if r == int(top[d]) else "not_stated" if r == 0 else "weaker")
+    table = coded.assign(cls=classes).pivot(index="agreement_id", columns="dimension_id", values="cls")
+    table = table.reindex(index=list(agreement_ids), columns=list(dimension_ids)).fillna("not_coded")
+    table.index.name, table.columns.name = None, None
+    return table.astype(object)
+
+
+def uniform_dimensions(clauses: pd.DataFrame, dimension_ids: list[str]) -> pd.DataFrame:
+    """The dimensions on which every coded agreement has the same value, in ``dimension_ids`` order: columns
+    ``dimension_id``, ``value`` and ``agreements`` (how many coded it). A chart shows the others, where the
+    agreements differ.
+
+    >>> cl = pd.DataFrame({"agreement_id": ["a", "b", "a", "b"], "dimension_id": ["x", "x", "y", "y"],
+    ...     "value": ["named", "named", "named", "not_stated"]})
+    >>> uniform_dimensions(cl, ["y", "x"]).values.tolist()
+    [['x', 'named', 2]]
+    """
+    rows = []
+    for d in dimension_ids:
+        seen = clauses.loc[clauses["dimension_id"] == d, "value"]
+        if len(seen) and seen.nunique() == 1:
+            rows.append({"dimension_id": d, "value": seen.iloc[0], "agreements": len(seen)})
+    return pd.DataFrame(rows, columns=["dimension_id", "value", "agreements"])
+
+
+def heatmap_summary(classes: pd.DataFrame, same: pd.DataFrame) -> str:
+    """Alt text for the clause heatmap: its size, the count of each class, and how many dimensions are set apart.
+
+    >>> c = pd.DataFrame({"X": ["strongest", "weaker"], "Y": ["not_stated", "strongest"]}, index=["A", "B"])
+    >>> heatmap_summary(c, pd.DataFrame({"dimension_id": ["z"]}))
+    'Grid of 2 agreements (rows, by score) by 2 dimensions (columns) where they differ: 2 cells with the strongest value, 1 with a weaker value, 1 not stated. 1 dimension on which every agreement says the same is listed under the chart.'
+    """
+    counts = pd.Series(classes.to_numpy().ravel()).value_counts()
+    words = {"strongest": "with the strongest value", "weaker": "with a weaker value", "not_stated": "not stated", "not_coded": "not coded"}
+    parts = [f"{int(counts[k])} {'cells ' if i == 0 else ''}{w}" for i, (k, w) in enumerate((k, w) for k, w in words.items() if k in counts)]
+    n_same = len(same)
+    return (f"Grid of {len(classes)} agreements (rows, by score) by {classes.shape[1]} dimensions (columns) where they differ: "
+            f"{', '.join(parts)}. {n_same} dimension{' on which' if n_same == 1 else 's on which'} every agreement says the same "
+            f"{'is' if n_same == 1 else 'are'} listed under the chart.")  # fmt: skip

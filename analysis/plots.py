@@ -382,68 +382,262 @@ def sequential_colours(n: int) -> list[tuple[float, float, float, float]]:
     return [cmap(x) for x in np.linspace(0.1, 0.85, n)] if n > 1 else [cmap(0.3)] * n
 
 
+#: How the clause heatmap draws each class of cell (``analysis.agreements.CLAUSE_CLASSES``): a fill colour,
+#: a short label and its colour, so that a class reads by its mark as well as its colour (and in grey print).
+#: Plain marks, not circles: a grid of anti-aliased circles more than doubles the image's size.
+CLAUSE_STYLES = {
+    "strongest": (PALETTE[0], "++", "white"),
+    "weaker": (PALETTE[1], "+", "#222222"),
+    "not_stated": ("#e9e9e9", "–", "#444444"),
+    "not_coded": ("white", "?", "#888888"),
+}
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
+
+
 def plot_clause_heatmap(
-    ranks: pd.DataFrame,
-    top: Mapping[str, int],
+    classes: pd.DataFrame,
+    legend: Mapping[str, str],
     title: str = "What each agreement promises",
     credit: str | None = None,
+    narrow: bool = False,
 ) -> Figure:
-    """A heatmap of the clause matrix: one row per agreement, one column per ordinal dimension, each cell
-    the value's rank as a share of the strongest (0 = not stated, 1 = the strongest commitment); blank
-    where not coded. Drawn with seaborn's ``heatmap``.
+    """The clause matrix as a grid of categorical cells: one row per agreement (in the order given, e.g. by
+    score), one column per dimension; each cell coloured and marked by its class (``CLAUSE_STYLES``), with a
+    legend naming every class in words (``legend``: class -> words, e.g. ``analysis.agreements.CLAUSE_CLASSES``).
 
-    ``ranks`` has agreements as index (labels) and dimension labels as columns; ``top`` gives each
-    column's highest rank.
+    ``classes`` has agreement labels as index and dimension labels as columns (``clause_classes`` renamed).
+    Dimension labels are written horizontally above the grid, wrapped. ``narrow=True`` draws a phone version
+    (3.9 in wide, 100 dpi = 390 px): columns are numbered and a key under the grid names them.
 
-    >>> r = pd.DataFrame({"Consult": [2, 0], "NATO": [1, None]}, index=["A", "B"])
-    >>> fig = plot_clause_heatmap(r, {"Consult": 2, "NATO": 3})
-    >>> [round(v, 2) for v in fig.axes[0].collections[0].get_array().compressed().tolist()]
-    [1.0, 0.33, 0.0]
+    >>> c = pd.DataFrame({"Consult": ["strongest", "not_stated"], "NATO": ["weaker", "not_coded"]}, index=["A", "B"])
+    >>> fig = plot_clause_heatmap(c, {"strongest": "Strongest", "weaker": "Weaker", "not_stated": "No", "not_coded": "?"})
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['++', '+', '–', '?']
     """
-    share = ranks.astype(float).div(pd.Series(top).reindex(ranks.columns).astype(float), axis=1)
-    fig, ax = plt.subplots(figsize=(9.5, max(4.0, 0.26 * len(share) + 2.4)))
-    sns.heatmap(share, ax=ax, cmap="Blues", vmin=0, vmax=1, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": "Strength of the commitment (0 = not stated, 1 = strongest)", "shrink": 0.6})  # fmt: skip
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", labelsize=8, rotation=40)
-    ax.tick_params(axis="y", labelsize=8, rotation=0)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    ax.grid(False)
-    return _finish(fig, title, credit)
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    order = list(CLAUSE_STYLES)
+    codes = classes.apply(lambda col: col.map(order.index)).to_numpy(dtype=float)
+    n_rows, n_cols = codes.shape
+    cmap = ListedColormap([CLAUSE_STYLES[k][0] for k in order])
+    if narrow:
+        cell, left, top_space, font = 0.19, 1.25, 0.45, 7
+        width = 3.9
+    else:
+        cell, left, top_space, font = 0.22, 1.6, 0.8, 7.5
+        width = max(7.5, left + 0.5 * n_cols + 0.3)
+    key_lines = (n_cols + 1) // 2 if narrow else 0
+    legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
+    height = top_space + cell * n_rows + legend_space + 0.15 * key_lines + 0.95
+    fig, ax = plt.subplots(figsize=(width, height))
+    ax.imshow(codes, cmap=cmap, vmin=-0.5, vmax=len(order) - 0.5, aspect="auto", interpolation="nearest")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            fill, symbol, ink = CLAUSE_STYLES[order[int(codes[i, j])]]
+            ax.text(j, i, symbol, ha="center", va="center", fontsize=font - 0.5, color=ink, fontweight="bold")
+    ax.set_xticks(np.arange(n_cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(n_rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.2)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="both", length=0)
+    ax.xaxis.tick_top()
+    if narrow:
+        ax.set_xticks(range(n_cols), [str(j + 1) for j in range(n_cols)], fontsize=font)
+    else:
+        ax.set_xticks(range(n_cols), [_wrap(str(c), 9) for c in classes.columns], fontsize=font - 1.5, linespacing=1.0)
+    ax.set_yticks(range(n_rows), [str(r) for r in classes.index], fontsize=font)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    present = [k for k in order if k in set(classes.to_numpy().ravel())]
+    handles = [Patch(facecolor=CLAUSE_STYLES[k][0], edgecolor="#999999", label=f"{CLAUSE_STYLES[k][1]}  {legend.get(k, k)}")
+               for k in present]  # fmt: skip
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, (0.3 + 0.15 * key_lines) / height),
+               ncol=1 if narrow else 2, fontsize=font, frameon=False, handlelength=1.2)  # fmt: skip
+    if narrow:
+        key = [f"{j + 1} {c}" for j, c in enumerate(classes.columns)]
+        half = (len(key) + 1) // 2
+        for col, chunk in enumerate((key[:half], key[half:])):
+            fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 1, va="bottom", ha="left", linespacing=1.25)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    bottom = (legend_space + 0.15 * key_lines + 0.5) / height
+    fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.2) / height, bottom=bottom)
+    return fig
 
 
-SCOPE_COLOURS = {"first_year": 0, "annual": 2, "multi_year": 1}
-SCOPE_NAMES = {"first_year": "For the first year", "annual": "Each year", "multi_year": "A multi-year total"}
+#: The ranked comparison groups of ``analysis.commitments.COMPARISONS``, each with its colour and a short panel title.
+COMMITMENT_PANELS = {
+    "military_one_year": (0, "Military aid for one year"),
+    "military_per_year": (1, "Military aid over several years, per year"),
+    "non_military": (2, "Non-military support, per year"),
+    "mixed": (4, "Military and civilian in one figure, per year"),
+}
+BOUND_PREFIX = {"exact": "", "at_least": "at least ", "up_to": "up to ", "about": "about "}
 
 
-def plot_commitments_eur(euros: pd.DataFrame, names: Mapping[str, str] | None = None,
-                         title: str = "Headline commitments in euros", credit: str | None = None) -> Figure:  # fmt: skip
-    """Horizontal bars of the headline amounts in euros (``agreements.in_euros``), ranked within each kind
-    of commitment: first-year, annual and multi-year amounts are drawn as separate groups, never mixed.
+def _euro_words(value: float) -> str:
+    """``€7.1bn``, ``€977m``, ``€1.5m``: three significant figures at most, trailing decimal zeros dropped.
 
-    >>> e = pd.DataFrame({"party_id": ["A", "B"], "scope": ["first_year", "multi_year"], "amount_eur": [2e9, 6e9]})
-    >>> [float(p.get_width()) for p in plot_commitments_eur(e).axes[0].patches]  # billions
-    [2.0, 6.0]
+    >>> [_euro_words(v) for v in (7.1e9, 400e6, 100e6, 1.5e6, 2.953e9)]
+    ['€7.1bn', '€400m', '€100m', '€1.5m', '€2.95bn']
+    """
+    scale, suffix = (1e9, "bn") if value >= 0.9995e9 else (1e6, "m")
+    digits = 2 if value / scale < 10 else 1 if value / scale < 100 else 0
+    text = f"{value / scale:,.{digits}f}"
+    return f"€{text.rstrip('0').rstrip('.') if '.' in text else text}{suffix}"
+
+
+def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "What the agreements pledge",
+                     credit: str | None = None, narrow: bool = False) -> Figure:  # fmt: skip
+    """One panel per comparison group (``analysis.commitments.like_with_like``), each ranking its pledges by
+    euros per year, so that only like is compared with like: military aid for one year; military aid over
+    several years, per year; non-military support; military and civilian support in one figure. Unranked
+    pledges (a share of GDP, no period) are not drawn. Each bar is labelled with its figure in words, keeping
+    "at least", "up to" and "about"; a per-year figure from a multi-year total says "a year".
+
+    ``narrow=True`` draws a phone version (3.9 in wide, 100 dpi = 390 px): shorter labels, larger type.
+
+    >>> e = pd.DataFrame({"party_id": ["A", "B", "C"], "group": ["military_one_year", "military_one_year", "mixed"],
+    ...     "amount_eur_per_year": [2e9, 1e9, 5e8], "bound": ["exact", "at_least", "exact"], "years": [1.0, 1.0, 5.0]})
+    >>> fig = plot_commitments(e)
+    >>> [[float(p.get_width()) for p in ax.patches] for ax in fig.axes]  # billions, largest first in each panel
+    [[2.0, 1.0], [0.5]]
     """
     names = dict(names or {})
-    groups = [s for s in SCOPE_NAMES if s in set(euros["scope"])]
-    rows = pd.concat([euros[euros["scope"] == s].sort_values("amount_eur", ascending=False) for s in groups])
-    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.3 * len(rows) + 1.6)))
-    labels = [f"{names.get(p, p)}" for p in rows["party_id"]]
-    colours = [PALETTE[SCOPE_COLOURS[s]] for s in rows["scope"]]
-    bars = ax.barh(range(len(rows)), rows["amount_eur"] / 1e9, color=colours)
-    ax.bar_label(bars, labels=[f"€{v / 1e9:,.2f}bn" if v >= 1e9 else f"€{v / 1e6:,.0f}m" for v in rows["amount_eur"]],
-                 padding=3, fontsize=8)  # fmt: skip
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("Billion euros (ECB annual average rate of the commitment year)")
-    ax.grid(axis="y", visible=False)
-    ax.set_xlim(0, rows["amount_eur"].max() / 1e9 * 1.18 if len(rows) else 1)
-    ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=PALETTE[SCOPE_COLOURS[s]], label=SCOPE_NAMES[s]) for s in groups],
-              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)  # fmt: skip
-    return _finish(fig, title, credit)
+    groups = [g for g in COMMITMENT_PANELS if (like["group"] == g).any()]
+    sizes = [int((like["group"] == g).sum()) for g in groups]
+    width = 3.9 if narrow else 7.5
+    per_bar = 0.3 if narrow else 0.2
+    fig, axes = plt.subplots(len(groups) or 1, 1, figsize=(width, per_bar * sum(sizes) + 0.75 * len(groups) + 1.2),
+                             gridspec_kw={"height_ratios": sizes or [1]}, squeeze=False, sharex=True)  # fmt: skip
+    # One scale for every panel, so that a bar's length means the same everywhere; ranks stay within a panel.
+    top = max(float(like.loc[like["group"].isin(groups), "amount_eur_per_year"].max()) / 1e9, 1e-9) if groups else 1.0
+    font = 9 if narrow else 8
+    for ax, group in zip(axes[:, 0], groups, strict=False):
+        rows = like[like["group"] == group].sort_values("amount_eur_per_year", ascending=False, kind="stable")
+        colour, heading = COMMITMENT_PANELS[group]
+        values = rows["amount_eur_per_year"].to_numpy(dtype=float) / 1e9
+        bars = ax.barh(range(len(rows)), values, color=PALETTE[colour])
+        words = [BOUND_PREFIX.get(b, "") + _euro_words(v) + (" a year" if y > 1 else "")
+                 for b, v, y in zip(rows["bound"], rows["amount_eur_per_year"], rows["years"], strict=True)]  # fmt: skip
+        ax.bar_label(bars, labels=words, padding=3, fontsize=font)
+        ax.set_yticks(range(len(rows)), [names.get(p, p) for p in rows["party_id"]], fontsize=font)
+        ax.invert_yaxis()
+        ax.set_xlim(0, top * (1.9 if narrow else 1.4))
+        ax.grid(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.set_title(heading, fontsize=font + 2, loc="left", fontweight="bold" if not narrow else "normal")
+    axes[-1, 0].set_xlabel("Euros a year, one scale for every panel (ECB annual average rate of the signing year)", fontsize=font)
+    for ax in axes[:, 0]:
+        ax.set_xticks([])
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12 if narrow else 13, fontweight="bold")
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+#: How the calendar colours an agreement by its status on the date it is read (``analysis.calendar.STATUS_LABELS``).
+CALENDAR_COLOURS = {"in_force": PALETTE[0], "not_yet": PALETTE[1], "ended": PALETTE[7], "unknown": (0.45, 0.45, 0.45)}
+
+
+def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None, title: str = "When each agreement ends",
+                  credit: str | None = None, narrow: bool = False) -> Figure:  # fmt: skip
+    """A calendar of when the agreements' terms end (``analysis.calendar.legal_calendar``): one column per month
+    from the first to the last end (per year when they span more than three years), each agreement a box with its
+    name in the column of its end date, coloured by its status on the date it is read (``as_of``). Agreements with
+    no end date (open-ended, or a start or entry into effect not known) are named in a line under the grid.
+    Rows are named by a ``label`` column if there is one, else by ``names`` of ``party_id``.
+
+    ``narrow=True`` draws a phone version (3.9 in wide): one row per month, names side by side.
+
+    >>> c = pd.DataFrame({"party_id": ["A", "B", "C"], "end_date": pd.to_datetime(["2034-01-12", "2034-03-01", None]),
+    ...     "status": ["in_force", "in_force", "unknown"], "term_runs_from": ["signature", "signature", None],
+    ...     "as_of": pd.to_datetime(["2025-11-07"] * 3)})
+    >>> fig = plot_calendar(c)
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['A', 'B']
+    >>> len(fig.axes[0].get_xticklabels())  # Jan, Feb and Mar 2034
+    3
+    """
+    from matplotlib.patches import Patch
+
+    from analysis import labels
+
+    names = dict(names or {})
+    shown = calendar["label"] if "label" in calendar else calendar["party_id"].map(lambda p: names.get(p, p))
+    frame = calendar.assign(shown=list(shown))
+    dated = frame[frame["end_date"].notna()].sort_values(["end_date", "shown"], kind="stable")
+    undated = frame[frame["end_date"].isna()]
+    first, last = (dated["end_date"].min(), dated["end_date"].max()) if len(dated) else (pd.NaT, pd.NaT)
+    by_year = len(dated) and (last.year - first.year) > 3
+    if by_year:
+        slots = list(range(first.year, last.year + 1))
+        slot_of = dated["end_date"].dt.year.tolist()
+        slot_names = [str(y) for y in slots]
+    elif len(dated):
+        start = pd.Period(first, "M")
+        slots = list(pd.period_range(start, pd.Period(last, "M"), freq="M"))
+        slot_of = [pd.Period(d, "M") for d in dated["end_date"]]
+        slot_names = [f"{labels.format_date(p.to_timestamp(), 'month')}" for p in slots]
+        slot_names = [n.replace(" ", "\n") if i == 0 or slots[i].month == 1 else n.split(" ")[0] for i, n in enumerate(slot_names)]
+    else:
+        slots, slot_of, slot_names = [], [], []
+    stacks: dict[object, list[tuple[str, str]]] = {s: [] for s in slots}
+    for slot, row in zip(slot_of, dated.to_dict("records"), strict=True):
+        stacks[slot].append((row["shown"], row["status"]))
+    depth = max((len(v) for v in stacks.values()), default=1) or 1
+    font = 7 if narrow else 8
+    if narrow:  # months down the page, up to three names across, wrapping onto more lines
+        lines = [max(1, (len(stacks[s]) + 2) // 3) for s in slots]
+        tops = [sum(lines[:i]) for i in range(len(slots))]
+        fig, ax = plt.subplots(figsize=(3.9, 0.3 * max(sum(lines), 1) + 1.7))
+        for i, slot in enumerate(slots):
+            for j, (text, status) in enumerate(stacks[slot]):
+                x, y = (j % 3), tops[i] + j // 3
+                ax.add_patch(plt.Rectangle((x + 0.03, y + 0.08), 0.94, 0.84, color=CALENDAR_COLOURS.get(status, PALETTE[7])))
+                ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=font - 1, color="white")
+        ax.set_xlim(0, 3)
+        ax.set_ylim(max(sum(lines), 1), 0)
+        ax.set_yticks([t + 0.5 for t in tops], [n.replace("\n", " ") for n in slot_names], fontsize=font)
+        ax.set_xticks([])
+    else:
+        fig, ax = plt.subplots(figsize=(8.5, 0.24 * depth + 1.9))
+        for i, slot in enumerate(slots):
+            for j, (text, status) in enumerate(stacks[slot]):
+                ax.add_patch(plt.Rectangle((i - 0.47, j + 0.06), 0.94, 0.88, color=CALENDAR_COLOURS.get(status, PALETTE[7])))
+                ax.text(i, j + 0.5, text, ha="center", va="center", fontsize=font - 2, color="white")
+        ax.set_xlim(-0.5, max(len(slots), 1) - 0.5)
+        ax.set_ylim(depth, 0)
+        ax.set_xticks(range(len(slots)), slot_names, fontsize=font)
+        ax.xaxis.tick_top()
+        ax.set_yticks([])
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    present = [k for k in CALENDAR_COLOURS if k in set(dated["status"])]
+    words = {"in_force": "In force", "not_yet": "Not yet in force", "ended": "Term ended", "unknown": "Not known"}
+    as_of = calendar["as_of"].dropna().max() if "as_of" in calendar and calendar["as_of"].notna().any() else None
+    when = f" on {labels.format_date(as_of)}" if as_of is not None else ""
+    handles = [Patch(color=CALENDAR_COLOURS[k], label=f"{words[k]}{when}") for k in present]
+    legend_y = -0.02
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, legend_y), ncol=len(handles), fontsize=font, frameon=False)
+    if len(undated):
+        parts = []
+        for row in undated.to_dict("records"):
+            why = "no end date" if row.get("term_runs_from") == "not_stated" and row.get("status") != "unknown" else "end not known"
+            parts.append(f"{row['shown']} ({why})")
+        fig.text(0.01, 0.045, _wrap("Not in the calendar: " + "; ".join(parts) + ".", 60 if narrow else 140), fontsize=font, va="bottom")
+    ax.set_title(_wrap(title, 40) if narrow else title, fontsize=10 if narrow else 13, fontweight="bold", loc="left", pad=24 if not narrow else 6)
+    fig.text(0.01, 0.005, credit or CREDIT, fontsize=6 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.1 if len(undated) else 0.03, 1, 1))
+    return fig
 
 
 #: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.

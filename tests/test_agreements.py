@@ -1,15 +1,13 @@
-"""Unit tests for analysis.agreements: compact amounts and the commitments table."""
+"""Unit tests for analysis.agreements: compact amounts (``format_amount``, importable here as before) and the clause
+heatmap's helpers."""
 
 from __future__ import annotations
-
-import copy
 
 import numpy as np
 import pandas as pd
 import pytest
-from pandas.testing import assert_frame_equal
 
-from analysis.agreements import commitments, format_amount
+from analysis.agreements import CLAUSE_CLASSES, clause_classes, format_amount, heatmap_summary, uniform_dimensions
 
 
 @pytest.mark.parametrize(
@@ -51,69 +49,64 @@ def test_format_amount_trillions(amount, expected):
     assert format_amount(amount, "JPY") == expected
 
 
-def _agreements() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "agreement_id": pd.array(["deu-2024", "est-2024", "swe-2024", "usa-2024", "xxx-2025"], dtype="string"),
-            "party_id": pd.array(["DEU", "EST", "SWE", "USA", "XXX"], dtype="string"),
-            "signed_date": pd.Series(pd.to_datetime(["2024-02-16", "2024-06-27", "2024-03-27", "2024-06-13", "2025-01-01"])),
-            "commitment_amount": [7.1e9, np.nan, 75e9, np.nan, 5e6],
-            "commitment_currency": pd.array(["EUR", None, "SEK", None, "EUR"], dtype="string"),
-            "commitment_year": pd.array([2024, None, 2024, None, 2025], dtype="Int64"),
-            "commitment_scope": pd.array(["first_year", "annual", "multi_year", None, "per_decade"], dtype="string"),
-            "commitment_text": pd.array(
-                ["EUR 7.1bn in 2024", "0.25% of GDP a year", "SEK 75bn 2024–2026", None, "x"], dtype="string"
-            ),
-            "note": pd.array(["n"] * 5, dtype="string"),  # an extra column, not carried over
-        }
-    )
+# The clause heatmap's helpers: cell classes, dimensions set apart, and the figure.
+VALUES = pd.DataFrame(
+    {
+        "dimension_id": ["nato"] * 4 + ["air"] * 2 + ["cyber"] * 2,
+        "value": ["not_stated", "aspiration", "future", "irreversible", "not_stated", "named", "not_stated", "named"],
+        "rank": [0, 1, 2, 3, 0, 1, 0, 1],
+    }
+)
+CLAUSES = pd.DataFrame(
+    {
+        "agreement_id": ["a", "a", "a", "b", "b", "b", "c", "c"],
+        "dimension_id": ["nato", "air", "cyber", "nato", "air", "cyber", "nato", "cyber"],
+        "value": ["irreversible", "named", "named", "future", "not_stated", "named", "aspiration", "named"],
+    }
+)
 
 
-def test_commitments_frame():
-    agr = _agreements()
-    expected = pd.DataFrame(
-        {
-            "agreement_id": agr["agreement_id"],
-            "party_id": agr["party_id"],
-            "signed_date": agr["signed_date"],
-            "amount": ["EUR 7.1bn", "", "SEK 75bn", "", "EUR 5m"],
-            "applies_to": [
-                "2024 (first year only)",
-                "(each year)",  # a scope without a year
-                "2024 (several years in total)",
-                "",  # neither year nor scope
-                "2025 (per_decade)",  # an unknown scope is shown as recorded
-            ],
-            "first_year_only": [True, False, False, False, False],
-            "commitment_text": agr["commitment_text"],
-        }
-    )
-    assert_frame_equal(commitments(agr), expected)
+def test_clause_classes_by_rank():
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["c", "b", "a", "z"])
+    assert out.to_dict("index") == {
+        "c": {"nato": "weaker", "air": "not_coded"},  # c has no air row
+        "b": {"nato": "weaker", "air": "not_stated"},  # rank 2 of 3 is weaker; rank 0 is not stated
+        "a": {"nato": "strongest", "air": "strongest"},  # the top rank of each dimension
+        "z": {"nato": "not_coded", "air": "not_coded"},  # an agreement with no rows at all
+    }
+    assert set(out.to_numpy().ravel()) <= set(CLAUSE_CLASSES)
 
 
-def test_commitments_object_columns():
-    # Object dtype with None (not the loader's dtypes) gives the same words and flags.
-    agr = pd.DataFrame(
-        {
-            "agreement_id": ["a", "b"],
-            "party_id": ["A", "B"],
-            "signed_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
-            "commitment_amount": [3e9, None],
-            "commitment_currency": ["EUR", None],
-            "commitment_year": [2024.0, np.nan],
-            "commitment_scope": ["first_year", None],
-            "commitment_text": ["up to EUR 3bn in 2024", None],
-        }
-    )
-    out = commitments(agr)
-    assert out["amount"].tolist() == ["EUR 3bn", ""]
-    assert out["applies_to"].tolist() == ["2024 (first year only)", ""]
-    assert out["first_year_only"].tolist() == [True, False]
-    assert out["first_year_only"].dtype == bool
+def test_uniform_dimensions_are_set_apart():
+    out = uniform_dimensions(CLAUSES, ["nato", "air", "cyber"])
+    assert out.values.tolist() == [["cyber", "named", 3]]  # air differs (named / not_stated), nato differs
+    assert uniform_dimensions(CLAUSES, ["air"]).empty
+    assert list(uniform_dimensions(CLAUSES.iloc[:0], ["air"]).columns) == ["dimension_id", "value", "agreements"]
 
 
-def test_commitments_does_not_modify_input():
-    agr = _agreements()
-    before = copy.deepcopy(agr)
-    commitments(agr)
-    assert_frame_equal(agr, before)
+def test_heatmap_summary_counts_cells():
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["a", "b", "c"])
+    text = heatmap_summary(out, uniform_dimensions(CLAUSES, ["cyber"]))
+    # a: strongest, strongest; b: weaker, not_stated; c: weaker, not_coded
+    assert "3 agreements" in text and "2 cells with the strongest value, 2 with a weaker value, 1 not stated, 1 not coded" in text
+    assert "1 dimension on which every agreement says the same is listed" in text
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_clause_heatmap_marks_every_cell_and_names_every_class(narrow):
+    from analysis.plots import plot_clause_heatmap
+
+    out = clause_classes(CLAUSES, VALUES, ["nato", "air"], ["a", "b", "c"])
+    fig = plot_clause_heatmap(out, CLAUSE_CLASSES, narrow=narrow)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["++", "++", "+", "–", "+", "?"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [f"{s}  {CLAUSE_CLASSES[k]}" for k, s in (("strongest", "++"), ("weaker", "+"), ("not_stated", "–"), ("not_coded", "?"))]
+    width = fig.get_size_inches()[0]
+    assert width == 3.9 if narrow else width >= 7.5
+    # the narrow version numbers the columns and names them in a key
+    if narrow:
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2"]
+        assert any("1 nato" in t.get_text() for t in fig.texts)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import clauses
-from analysis.agreements import in_euros, text_sources
+from analysis.agreements import text_sources
 
 DIMS = pd.DataFrame({"dimension_id": ["consult", "air", "nato"], "position": [1, 3, 2],
                      "label": ["Consultations", "Air defence", "NATO"], "scale": ["ordinal", "nominal", "ordinal"]})  # fmt: skip
@@ -159,21 +159,6 @@ def test_bootstrap_intervals_are_ordered_bounded_symmetric_and_total_for_identic
     swapped = checks.rename(columns={"first_value": "second_value", "second_value": "first_value"})
     again = clauses.agreement_by_dimension(swapped, DIMS, resamples=200)
     pd.testing.assert_frame_equal(again, clauses.agreement_by_dimension(checks, DIMS, resamples=200))
-
-
-def test_headline_amounts_in_euros_at_the_rate_of_their_year():
-    agreements = pd.DataFrame({
-        "agreement_id": ["gbr-2024", "nor-2024", "fra-2024", "pol-2024", "jpn-2025"], "party_id": ["GBR", "NOR", "FRA", "POL", "JPN"],
-        "commitment_amount": [2.5e9, 13.5e9, 3e9, None, 1e9], "commitment_currency": ["GBP", "NOK", "EUR", None, "JPY"],
-        "commitment_year": pd.array([2024, 2024, 2024, None, 2025], dtype="Int64"),
-        "commitment_scope": ["first_year", "first_year", "first_year", None, "annual"],
-    })  # fmt: skip
-    rates = pd.DataFrame({"currency": ["GBP", "NOK"], "year": pd.array([2024, 2024], dtype="Int64"), "rate_per_eur": [0.8466, 11.629]})
-    euros = in_euros(agreements, rates)
-    # FRA 3,000m (no conversion), GBP 2.5bn / 0.8466 = 2,953m, NOK 13.5bn / 11.629 = 1,161m; POL has no amount and
-    # JPY 2025 has no rate: both left out
-    assert euros["agreement_id"].tolist() == ["fra-2024", "gbr-2024", "nor-2024"]
-    assert [round(v / 1e6) for v in euros["amount_eur"]] == [3000, 2953, 1161]
 
 
 def test_the_text_of_an_agreement_is_the_one_its_clauses_were_coded_from():

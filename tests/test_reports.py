@@ -154,7 +154,7 @@ def injected_reports(tmp_path_factory) -> Path:
         path.write_text(out.getvalue(), encoding="utf-8")
 
     for table, column in [("parties", "party_name"), ("agreements", "title"), ("agreements", "place"), ("agreements", "partner_signatory"),
-                          ("agreements", "commitment_text"), ("signatories", "note"), ("milestones", "label"), ("sources", "publisher"),
+                          ("commitments", "quote"), ("signatories", "note"), ("milestones", "label"), ("sources", "publisher"),
                           ("events", "description")]:  # fmt: skip
         poison(table, column)
     out = tmp_path_factory.mktemp("injected")
