@@ -82,6 +82,20 @@ def format_date(value, precision: str | None = "day") -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def long_date(value) -> str:
+    """A date with its month in full, for sentences: ``28 November 2026``.
+
+    >>> long_date("2026-11-28"), long_date(None)
+    ('28 November 2026', '–')
+    """
+    day = _as_date(value)
+    return "–" if day is None else f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
 def iso(value) -> str:
     """``YYYY-MM-DD`` for sorting, or an empty string.
 

@@ -27,20 +27,27 @@ CITATION = "Ukraine's security guarantees: declaration signatories, bilateral ag
 
 
 def release(data_dir=None) -> dict:
-    """The release as the pages print it: version, cut-off, latest source date, citation."""
+    """The release as the pages print it: version, cut-off, latest source date, citation.
+
+    The latest source is the one definition of :func:`analysis.overview.observed_until` (the whole record: the
+    latest source cited on any track), so the footers, the index and the data overview print the same date.
+    """
     from analysis.load import data_version, load_dataset
-    from analysis.overview import latest_sources
+    from analysis.overview import observed_until
 
     version = data_version(data_dir)
-    reach = latest_sources(load_dataset(data_dir))
-    # the latest source on any topic of the record (not the exchange-rate file, which is reference data)
-    latest = reach.loc[~reach["what"].str.startswith("Table "), "latest_source"].max()
+    reach = observed_until(load_dataset(data_dir)).set_index("track")["observed_until"]
+    latest = reach.get("record", pd.NaT)
     cutoff_label = labels.format_date(version["cutoff_date"])
+    latest_label = labels.format_date(latest) if pd.notna(latest) else ""
+    dates = f"Sources were searched up to {labels.long_date(version['cutoff_date'])} (the cut-off)"
+    dates += f"; the latest source found is dated {labels.long_date(latest)}." if latest_label else "."
     return {
         "version": version["version"],
         "cutoff_date": version["cutoff_date"],
         "cutoff_label": cutoff_label,
-        "latest_source_label": labels.format_date(latest) if pd.notna(latest) else "",
+        "latest_source_label": latest_label,
+        "dates_sentence": dates,
         "citation": CITATION.format(version=version["version"], cutoff=cutoff_label),
     }
 
