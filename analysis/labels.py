@@ -32,6 +32,9 @@ STAGE_LABELS = {
     "joined": "Joined the declaration only",
 }
 
+#: A party's role at a meeting.
+ROLE_LABELS = {"host": "Host", "co_chair": "Co-chair", "took_part": "Took part"}
+
 CLAIM_KIND_LABELS = {
     "declaration_joiners": "countries that joined the G7 declaration",
     "declaration_participants": "participants in the G7 declaration",
