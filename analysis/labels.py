@@ -44,6 +44,15 @@ CLAIM_KIND_LABELS = {
     "declaration_endorsers": "endorsers of the Paris Declaration",
 }
 
+#: ISO 639-1 codes of the sources' languages, in English.
+LANGUAGES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "fr": "French", "pt": "Portuguese", "de": "German", "bg": "Bulgarian",
+             "hr": "Croatian", "it": "Italian", "es": "Spanish", "nl": "Dutch", "pl": "Polish", "sr": "Serbian", "el": "Greek",
+             "lv": "Latvian", "no": "Norwegian", "nb": "Norwegian", "sv": "Swedish", "fi": "Finnish", "lt": "Lithuanian", "ro": "Romanian",
+             "cs": "Czech", "sl": "Slovenian", "is": "Icelandic", "ja": "Japanese", "da": "Danish", "et": "Estonian", "mk": "Macedonian",
+             "tr": "Turkish", "ar": "Arabic", "sq": "Albanian", "hu": "Hungarian", "sk": "Slovak", "az": "Azerbaijani", "ka": "Georgian",
+             "ko": "Korean", "zh": "Chinese", "he": "Hebrew", "bs": "Bosnian", "me": "Montenegrin", "ga": "Irish", "lb": "Luxembourgish",
+             "mt": "Maltese"}  # fmt: skip
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -150,6 +159,43 @@ def share(part: int, whole: int) -> str:
     if not whole:
         return f"{part} of {whole}"
     return f"{part} of {whole} ({part / whole:.0%})"
+
+
+#: Names that take "the" in a sentence.
+_WITH_THE = ("United ", "European ", "Netherlands", "Czech Republic", "Philippines")
+
+
+def with_article(name: str) -> str:
+    """A party's name as it stands in a sentence: ``the United States``, ``Japan``.
+
+    >>> with_article("United States"), with_article("Japan"), with_article("Netherlands")
+    ('the United States', 'Japan', 'the Netherlands')
+    """
+    return f"the {name}" if str(name).startswith(_WITH_THE) else str(name)
+
+
+def language_name(code) -> str:
+    """The English name of a source's language code; an unknown code is shown as itself, never dropped.
+
+    >>> language_name("uk"), language_name("xx"), language_name(None)
+    ('Ukrainian', 'xx', '–')
+    """
+    if not isinstance(code, str) or not code:
+        return "–"
+    return LANGUAGES.get(code, code)
+
+
+MILESTONE_KINDS = {"nato_summit": "NATO summit", "g7_summit": "G7 summit", "eu_council": "European Council",
+                   "conference": "Conference"}  # fmt: skip
+
+
+def milestone_kind(kind: str) -> str:
+    """The plain label of a milestone kind.
+
+    >>> milestone_kind("eu_council"), milestone_kind("new_kind")
+    ('European Council', 'New kind')
+    """
+    return MILESTONE_KINDS.get(kind, str(kind).replace("_", " ").capitalize())
 
 
 def event_label(event_type: str) -> str:

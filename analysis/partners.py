@@ -262,7 +262,22 @@ def agreement_facts(tables: Mapping[str, pd.DataFrame], agreement_id: str) -> di
         "amount_is_military": military,
         "source": source,
         "source_url": source_url,
+        "relation": row.get("relation") if isinstance(row.get("relation"), str) else None,
     }
+
+
+def show_fact(key: str, text: str):
+    """A partner fact in prose, marked so that a test can check every page prints it the same way:
+    ``<span class="fact" data-fact="gbr-2024:term">10 years</span>``.
+
+    >>> show_fact("BGR:negotiating", "at least 378 days")
+    '<span class="fact" data-fact="BGR:negotiating">at least 378 days</span>'
+    """
+    import html
+
+    from analysis.report import Html
+
+    return Html(f'<span class="fact" data-fact="{html.escape(key, quote=True)}">{html.escape(text)}</span>')
 
 
 def coalition_meetings_named(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.DataFrame:
