@@ -174,6 +174,19 @@ def with_article(name: str) -> str:
     return f"the {name}" if str(name).startswith(_WITH_THE) else str(name)
 
 
+def credit_line(version: str | None = None) -> str:
+    """The credit under every chart: ``Data: Ukraine's security guarantees, release 1.1.0``.
+
+    >>> credit_line("1.1.0")
+    "Data: Ukraine's security guarantees, release 1.1.0"
+    """
+    if version is None:
+        from analysis.load import data_version
+
+        version = data_version()["version"]
+    return f"Data: Ukraine's security guarantees, release {version}"
+
+
 def language_name(code) -> str:
     """The English name of a source's language code; an unknown code is shown as itself, never dropped.
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from analysis.labels import credit_line
 from analysis.negotiations import KaplanMeier
 
 #: seaborn's "colorblind" palette (Okabe–Ito-like), as RGB tuples.
@@ -30,7 +32,9 @@ GROUP_COLOURS = {
     "other": PALETTE[7],
 }
 GROUP_ORDER = list(GROUP_COLOURS)
-CREDIT = "Data: ukraine-security-guarantees (sourced rows; see data/sources.csv)"
+#: How a legend names each group.
+GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NATO"}
+
 
 
 def use_theme() -> None:
@@ -72,7 +76,7 @@ def _date_axis(ax, months: int | None = None) -> None:
 
 def _finish(fig: Figure, title: str, credit: str | None) -> Figure:
     fig.axes[0].set_title(title)
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
@@ -107,7 +111,7 @@ def plot_growth(
     ax.stackplot(
         cumulative.index,
         *[cumulative[g].to_numpy() for g in groups],
-        labels=[f"{g} ({int(cumulative[g].iloc[-1])})" for g in groups],
+        labels=[f"{GROUP_LABELS.get(g, g)} ({int(cumulative[g].iloc[-1])})" for g in groups],
         colors=[GROUP_COLOURS[g] for g in groups],
         step="post",
         alpha=0.9,
@@ -486,14 +490,22 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
                 seen.add(status)
         ax.set_title(label, fontsize=10, fontweight="normal")
         ax.set_ylabel("Count")
-        _date_axis(ax, months=6)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        # NOTE: a panel whose claims fall within a few days would get hour ticks ("00:00"): give it a few months.
+        dates = points["claim_date"] if series is None else pd.concat([points["claim_date"], series.index.to_series()])
+        if dates.max() - dates.min() < pd.Timedelta(days=120):
+            middle = dates.min() + (dates.max() - dates.min()) / 2
+            ax.set_xlim(middle - pd.Timedelta(days=90), middle + pd.Timedelta(days=90))
+            _date_axis(ax, months=1)
+        else:
+            _date_axis(ax, months=6)
     handles = [plt.Line2D([], [], color="#333333", label="The data's count")] if "data" in seen else []
     handles += [plt.Line2D([], [], marker=m, linestyle="", color=PALETTE[c], label=name)
                 for status, (m, c, name) in VERDICT_STYLES.items() if status in seen]  # fmt: skip
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.02))  # fmt: skip
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     return fig
 
