@@ -42,7 +42,7 @@ def claim(date, counted, count, qualifier="", precision="day"):
         (claim("2023-08-22", "declaration_joiners", 2, "more than"), "matches", ""),  # 3 > 2
         (claim("2023-08-22", "declaration_joiners", 9), "unexplained", ""),
         (claim("2023-09-01", "declaration_joiners", 4, precision="month"), "matches", ""),  # NOR joined on 10 Sep
-        (claim("2023-08-23", "declaration_joiners", 1), "explained (report lag)", "3 day(s) before"),  # 20 Aug: DNK only
+        (claim("2023-08-23", "declaration_joiners", 1), "explained (report lag)", "3 days before"),  # 20 Aug: DNK only
         (claim("2025-02-01", "agreements_signed", 4), "matches", ""),
         (claim("2025-02-01", "agreements_signed", 3), "explained", "the UK's two counted once"),
         (claim("2025-02-01", "agreements_signed", 1), "explained", "parties to the declaration (Croatia left out)"),  # only USA is a party
