@@ -32,6 +32,9 @@ STAGE_LABELS = {
     "joined": "Joined the declaration only",
 }
 
+#: How a legend or table names each bloc group of the G7 declaration's parties (composition_by_bloc).
+GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NATO"}
+
 #: A party's role at a meeting.
 ROLE_LABELS = {"host": "Host", "co_chair": "Co-chair", "took_part": "Took part"}
 
@@ -185,6 +188,20 @@ def credit_line(version: str | None = None) -> str:
 
         version = data_version()["version"]
     return f"Data: Ukraine's security guarantees, release {version}"
+
+
+#: Column names as a reader says them, where "replace the underscores" is not enough.
+FIELD_LABELS = {"joined_date": "date joined", "signed_date": "date signed", "event_date": "date of the step",
+                "meeting_date": "date of the meeting", "parties_reported": "participants reported", "claimed_count": "count claimed"}  # fmt: skip
+
+
+def field_label(column: str) -> str:
+    """A column name in plain words.
+
+    >>> field_label("joined_date"), field_label("place")
+    ('date joined', 'place')
+    """
+    return FIELD_LABELS.get(column, str(column).replace("_", " "))
 
 
 def language_name(code) -> str:

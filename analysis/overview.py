@@ -5,6 +5,7 @@ Pure functions on a :class:`analysis.load.Dataset` (a mapping of table name → 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
@@ -169,6 +170,20 @@ def coverage_gaps(agreements: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
         if missing:
             rows.append({"agreement_id": record["agreement_id"], "party_id": record["party_id"], "missing": ", ".join(missing)})
     return pd.DataFrame(rows, columns=["agreement_id", "party_id", "missing"])
+
+
+_SOURCE_ID = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b")
+
+
+def name_sources(note: object, publishers: Mapping[str, str] | pd.Series) -> str:
+    """A note with every source id in it replaced by the source's publisher, for readers.
+
+    >>> name_sources("per the OP (president-gov-ua-2024-01-12-x)", {"president-gov-ua-2024-01-12-x": "Office of the President"})
+    'per the OP (Office of the President)'
+    """
+    if not isinstance(note, str):
+        return ""
+    return _SOURCE_ID.sub(lambda m: str(publishers.get(m.group(0), m.group(0))), note)
 
 
 def party_names(parties: pd.DataFrame) -> dict[str, str]:

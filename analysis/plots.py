@@ -18,7 +18,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from analysis.labels import credit_line
+from analysis.labels import GROUP_LABELS, credit_line
 from analysis.negotiations import KaplanMeier
 
 #: seaborn's "colorblind" palette (Okabe–Ito-like), as RGB tuples.
@@ -32,8 +32,6 @@ GROUP_COLOURS = {
     "other": PALETTE[7],
 }
 GROUP_ORDER = list(GROUP_COLOURS)
-#: How a legend names each group.
-GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NATO"}
 
 
 
