@@ -96,15 +96,26 @@ def content(data_dir=None) -> dict:
 
 
 def _map(ds, cutoff) -> dict:
-    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it."""
+    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it.
+
+    Stages are as of the last report on the bilateral track (:func:`analysis.overview.observed_dates`), as on every
+    other page; the title counts only the signers drawn on the map and names those that are not.
+    """
     from analysis import describe, maps
     from analysis.coalition import G7_DECLARATION, not_joined
     from analysis.negotiations import bilateral, partner_status
-    from analysis.overview import party_names
+    from analysis.overview import observed_dates, party_names
 
     names = party_names(ds.parties)
-    status = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, cutoff, G7_DECLARATION)
-    status = status[status["party_id"].isin(set(maps.load_boundaries()["party_id"]))]
+    until = observed_dates(ds, cutoff)["bilateral"]
+    everyone = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, until, G7_DECLARATION)
+    world = maps.load_boundaries()
+    west, east, south, north = maps.EUROPE
+    from shapely.geometry import box
+
+    view = box(west, south, east, north)
+    in_view = set(world.loc[world.geometry.intersects(view), "party_id"])
+    status = everyone[everyone["party_id"].isin(in_view)]
     kinds = {"signed": "Signed a bilateral agreement", "negotiating": "Negotiating", "joined": "Joined the declaration only"}
     categories = status.assign(category=status["stage"].map(kinds))[["party_id", "category"]]
     outside = sorted(set(not_joined(ds.signatories, ds.memberships, "EU", cutoff, G7_DECLARATION)["party_id"])
@@ -115,11 +126,15 @@ def _map(ds, cutoff) -> dict:
 
     colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9],
                "EU or NATO member, not joined": "#9a9a9a"}  # fmt: skip
-    signed = int((categories["category"] == kinds["signed"]).sum())
-    fig = maps.plot_map(categories, colours, legend_title="At the cut-off",
-                        title=f"{signed} countries on this map signed a bilateral agreement", extent=(-25, 45, 34, 71.5))
-    return _png(fig, describe.map_(categories, names, "where each country stands at the cut-off"),
-                "Where each country stands at the cut-off (the EU, Canada, Japan and the US are off this map).")
+    signers = everyone.loc[everyone["stage"] == "signed", "party_id"]
+    on_map = int(signers.isin(in_view).sum())
+    off_map = labels.join_names(labels.with_article(names.get(p, p)) for p in signers[~signers.isin(in_view)])
+    off_all = labels.join_names(labels.with_article(names.get(p, p)) for p in everyone.loc[~everyone["party_id"].isin(in_view), "party_id"])
+    title = f"{on_map} of the {len(signers)} partners that signed a bilateral agreement are on this map"
+    fig = maps.plot_map(categories, colours, legend_title=f"As of {labels.format_date(until)}", title=title, extent=maps.EUROPE)
+    return _png(fig, describe.map_(categories, names, "where each country stands") + f" Signed but off this map: {off_map}.",
+                f"Where each country stands at the last report on the bilateral track ({labels.format_date(until)}). "
+                f"Off this map: {off_all}.")
 
 
 def release_notes(data_dir=None) -> list[str]:
