@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.coalition import DateLike, _ts
-from analysis.negotiations import STEP_ORDER, durations, partner_status, still_negotiating, timelines
+from analysis.coalition import DateLike
+from analysis.negotiations import STEP_ORDER, durations, partner_status, still_negotiating
 
 SOURCE_COLUMNS = ("source_id", "alt_source_id")
 
@@ -138,40 +138,6 @@ def compare_with_median(tables: Mapping[str, pd.DataFrame], party_id: str, decla
             }
         )
     return pd.DataFrame(rows)
-
-
-def partner_summary(
-    tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike, declaration_id: str | None = None
-) -> dict[str, object]:
-    """The headline facts about one partner as of ``cutoff``: stage, key dates, first agreement, rounds.
-
-    >>> sig = pd.DataFrame({"declaration_id": ["d"], "party_id": ["A"], "joined_date": pd.to_datetime(["2023-07-12"])})
-    >>> ev = pd.DataFrame({"party_id": ["A"], "event_type": ["negotiations_opened"], "event_date": pd.to_datetime(["2023-08-01"]),
-    ...     "agreement_id": [None]})
-    >>> agr = pd.DataFrame({"agreement_id": [], "party_id": [], "signed_date": pd.to_datetime([])})
-    >>> s = partner_summary({"signatories": sig, "events": ev, "agreements": agr}, "A", "2024-01-01")
-    >>> s["stage"], s["negotiating_since"], s["rounds"]
-    ('negotiating', Timestamp('2023-08-01 00:00:00'), 0)
-    """
-    day = _ts(cutoff)
-    status = partner_status(tables["signatories"], tables["events"], tables["agreements"], day, declaration_id)
-    row = status[status["party_id"] == party_id]
-    steps = timelines(tables["events"], tables["agreements"])
-    mine = steps[(steps["party_id"] == party_id) & (steps["date"] <= day)]
-    first_step = mine.loc[mine["step"] != "signed", "date"].min()
-    agreements = tables["agreements"][
-        (tables["agreements"]["party_id"] == party_id) & (tables["agreements"]["signed_date"] <= day)
-    ]
-    return {
-        "party_id": party_id,
-        "stage": row["stage"].iloc[0] if not row.empty else "none",
-        "joined_date": row["joined_date"].iloc[0] if not row.empty else pd.NaT,
-        "opened_date": row["opened_date"].iloc[0] if not row.empty else pd.NaT,
-        "signed_date": row["signed_date"].iloc[0] if not row.empty else pd.NaT,
-        "negotiating_since": first_step if not row.empty and row["stage"].iloc[0] == "negotiating" else pd.NaT,
-        "rounds": int((mine["step"] == "negotiation_round").sum()),
-        "agreements": len(agreements),
-    }
 
 
 # --------------------------------------------------------------------------- one definition per partner fact
