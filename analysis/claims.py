@@ -182,11 +182,11 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
                 explanation = "" if status == "matches" else f"counts {label} ({n})"
                 on = f"on {day:%-d %b %Y}" if not month else f"on {day:%-d %b %Y} (the claim is dated only to the month)"
                 if status == "matches":
-                    reason = f"The data counts {n} {plain_label} {on}, which agrees with the claim of {said}."
+                    reason = f"{on[0].upper()}{on[1:]}, the data counts {n} ({plain_label}), which agrees with the claim of {said}."
                 else:
                     plain_n = readings(tables, claim["counted"], day, declaration_id)[0][1]
-                    reason = (f"Read as {label}, the data counts {n} {on}, which agrees with the claim of {said}; the plain "
-                              f"reading ({plain_label}) gives {plain_n}.")  # fmt: skip
+                    reason = (f"{on[0].upper()}{on[1:]}, the data counts {n} when read as {label}, which agrees with the claim "
+                              f"of {said}; the plain reading ({plain_label}) gives {plain_n}.")  # fmt: skip
                 break
         if status == "unexplained":
             for lag in range(1, REPORT_LAG_DAYS + 1):
@@ -196,8 +196,8 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
                     status, day_used = "explained (report lag)", day
                     days_word = "day" if lag == 1 else "days"
                     explanation = f"counts {found[0][0]} ({found[0][1]}) as of {day:%d %b %Y}, {lag} {days_word} before the claim"
-                    reason = (f"The data counts {found[0][1]} {found[0][0]} on {day:%-d %b %Y}, {lag} {days_word} before the "
-                              f"claim, which agrees with the claim of {said}: the claim lags the latest change by a few days.")  # fmt: skip
+                    reason = (f"On {day:%-d %b %Y}, {lag} {days_word} before the claim, the data counts {found[0][1]} "
+                              f"({found[0][0]}), which agrees with the claim of {said}: the claim lags the latest change.")  # fmt: skip
                     break
         plain_label, plain = readings(tables, claim["counted"], day_used, declaration_id)[0]
         if status == "unexplained":

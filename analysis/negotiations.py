@@ -211,7 +211,8 @@ def time_to_agreement(
     rows = rows[~(rows["signed_date"] < rows[f"{origin}_date"])]
     signed = rows["signed_date"].notna()
     censor = min(day, _ts(observed_until)) if observed_until is not None and not pd.isna(observed_until) else day
-    end = rows["signed_date"].where(signed, censor)
+    # NOTE: a step dated after the track's latest source cannot be on record; if one were, it is censored at its start.
+    end = rows["signed_date"].where(signed, rows[f"{origin}_date"].clip(lower=censor))
     out = pd.DataFrame(
         {
             "party_id": rows["party_id"].to_numpy(),
