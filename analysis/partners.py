@@ -333,3 +333,11 @@ def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike 
             start = "talks opened" if out["since"] == "opened" else f"its first recorded step ({shown})"
             out["negotiating_text"] = f"at least {days(n)} since {start}, to {out['observed_phrase']}"
     return out
+
+
+def agreement_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`agreement_facts` for every agreement, one row each, in signing order: what the agreements report (03)
+    prints, so that it reads as the profiles do (``term``, ``text``, ``amount``, ``amount_is_military``...)."""
+    order = tables["agreements"].sort_values(["signed_date", "agreement_id"])["agreement_id"]
+    rows = [agreement_facts(tables, a) for a in order]
+    return pd.DataFrame(rows)
