@@ -38,6 +38,9 @@ GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NA
 #: A party's role at a meeting.
 ROLE_LABELS = {"host": "Host", "co_chair": "Co-chair", "took_part": "Took part"}
 
+#: The funnel's stages (negotiations.FUNNEL_STAGES), cumulative.
+FUNNEL_LABELS = {"joined": "Joined the declaration", "negotiating": "Negotiated (signers included)", "signed": "Signed an agreement"}
+
 CLAIM_KIND_LABELS = {
     "declaration_joiners": "countries that joined the G7 declaration",
     "declaration_participants": "participants in the G7 declaration",
