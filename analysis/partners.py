@@ -206,8 +206,17 @@ def agreement_facts(tables: Mapping[str, pd.DataFrame], agreement_id: str) -> di
     scope = row.get("commitment_scope")
     aid = coded.get(_AID_DIMENSION.get(scope, "")) if isinstance(scope, str) else None
     military = None if aid is None else aid == "amount_stated"
+    euros = None
+    if "exchange_rates" in tables:
+        from analysis.agreements import in_euros
+
+        converted = in_euros(agreements.loc[[agreement_id]].reset_index(), tables["exchange_rates"])
+        if len(converted) and converted["currency"].iloc[0] != "EUR":
+            euros = (f"about EUR {converted['amount_eur'].iloc[0] / 1e6:,.0f}m at the ECB's "
+                     f"{int(converted['year'].iloc[0])} average")  # fmt: skip
     if pledge["amount"]:
-        amount = pledge["amount"] + (f", {pledge['applies_to']}" if pledge["applies_to"] else "") + ", as reported"
+        amount = pledge["amount"] + (f" ({euros})" if euros else "")
+        amount += (f", {pledge['applies_to']}" if pledge["applies_to"] else "") + ", as reported"
         if military is False:
             amount += "; not military aid: the text names no amount of military aid"
     else:
