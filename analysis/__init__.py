@@ -49,6 +49,8 @@ _EXPORTS = {
     "in_euros": "agreements",
     "bilateral": "negotiations",
     "latest_sources": "overview",
+    "observed_until": "overview",
+    "still_negotiating": "negotiations",
     "circles": "guarantees",
 }
 
