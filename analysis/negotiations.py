@@ -278,7 +278,8 @@ def still_negotiating(
     the days from the opening of talks (or, with no dated opening, the first recorded step) to that date: a lower
     bound, since nothing after it is known.
 
-    Columns: ``party_id``, ``since_date``, ``since`` (``opened`` or ``first_step``), ``days_at_least``; longest first.
+    Columns: ``party_id``, ``since_date`` (the latest day the start could have been), ``since`` (``opened`` or
+    ``first_step``), ``days_at_least``, ``since_precision`` (of the start's date); longest first.
 
     >>> ev = pd.DataFrame({"party_id": ["A", "B"], "event_type": ["negotiations_opened", "reported_negotiating"],
     ...     "event_date": pd.to_datetime(["2024-01-01", "2024-06-01"]), "agreement_id": [None, None]})
@@ -299,6 +300,8 @@ def still_negotiating(
                   for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]  # fmt: skip
         steps = steps.assign(event_date=pd.to_datetime(pd.Series(latest, index=steps.index, dtype="datetime64[ns]")))
     first = steps.groupby("party_id")["event_date"].min()
+    precision = (steps.sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
+                 if "date_precision" in steps.columns else pd.Series(dtype="object"))  # fmt: skip
     opened = steps[steps["event_type"] == OPENED].groupby("party_id")["event_date"].min()
     since = rows["party_id"].map(opened).where(rows["opened_date"].notna(), rows["party_id"].map(first))
     out = pd.DataFrame(
@@ -308,5 +311,11 @@ def still_negotiating(
             "since": np.where(rows["opened_date"].notna(), "opened", "first_step"),
         }
     )
+    # NOTE: with a dated opening the opening's own precision applies; otherwise the first step's.
+    opened_precision = (steps[steps["event_type"] == OPENED].sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
+                        if "date_precision" in steps.columns else pd.Series(dtype="object"))  # fmt: skip
+    out["since_precision"] = [
+        (opened_precision if s == "opened" else precision).get(p, "day") for p, s in zip(out["party_id"], out["since"], strict=True)
+    ]
     out["days_at_least"] = (day - out["since_date"]).dt.days.astype("int64")
     return out.sort_values(["days_at_least", "party_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -476,6 +476,7 @@ def test_still_negotiating_is_a_lower_bound_from_the_latest_possible_start():
     assert out.loc["A", "days_at_least"] == 378
     # C is known only to have been negotiating in July 2025: counted from 31 July, so 99 days is "at least"
     assert out.loc["C", "since"] == "first_step" and out.loc["C", "days_at_least"] == 99
+    assert out.loc["C", "since_precision"] == "month" and out.loc["A", "since_precision"] == "day"  # shown as "Jul 2025"
     assert "D" not in out.index  # D signed
 
 
