@@ -290,14 +290,6 @@ def observed_dates(tables: Mapping[str, pd.DataFrame], cutoff=None) -> dict[str,
     return out
 
 
-def track_phrase(tables: Mapping[str, pd.DataFrame], track: str) -> str:
-    """How a bound names its end: ``the last report on the bilateral track, 7 Nov 2025``."""
-    from analysis.labels import format_date
-
-    row = observed_until(tables).set_index("track").loc[track]
-    return f"the last report on {row['where']}, {format_date(row['observed_until'])}"
-
-
 def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Per table: the publication date of the latest source its rows cite, how many rows, and whether the table
     is reference data (whose sources do not extend the record: see :data:`REFERENCE_TABLES`).

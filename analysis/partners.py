@@ -274,7 +274,7 @@ def coalition_meetings_named(tables: Mapping[str, pd.DataFrame], party_id: str) 
 
 
 def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike | None = None,
-            declaration_id: str | None = "g7-jdsu-2023") -> dict[str, object]:  # fmt: skip
+            declaration_id: str | None = "g7-jdsu-2023", reach: pd.DataFrame | None = None) -> dict[str, object]:  # fmt: skip
     """Every fact the pages print about one partner, computed once: status, key dates, agreements (term, text,
     amount), durations bounded by the bilateral track's observed-until date, and the coalition meetings naming it.
 
@@ -285,15 +285,20 @@ def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike 
     (signers), ``days_at_least`` and ``negotiating_text`` (partners still negotiating: a bound to ``observed_until``),
     ``observed_until`` (the bilateral track's latest source), ``observed_phrase``, ``last_report`` (the partner's own
     latest source on its talks), ``meetings`` (:func:`coalition_meetings_named`).
+
+    ``reach`` is :func:`analysis.overview.observed_until` of ``tables``, when the caller has it already (see
+    :func:`profiles`).
     """
     from analysis.labels import STAGE_LABELS, days, format_date
-    from analysis.overview import observed_dates, party_names, track_phrase
+    from analysis.overview import observed_until, party_names
 
     if cutoff is None:
         from analysis.load import data_version
 
         cutoff = data_version()["cutoff_date"]
-    until = observed_dates(tables, cutoff)["bilateral"]
+    reach = (reach if reach is not None else observed_until(tables)).set_index("track")
+    track_end = reach.loc["bilateral", "observed_until"]
+    until = min(track_end, pd.Timestamp(cutoff)) if pd.notna(track_end) else pd.Timestamp(cutoff)
     status = partner_status(tables["signatories"], tables["events"], tables["agreements"], until, declaration_id)
     row = status[status["party_id"] == party_id]
     stage = row["stage"].iloc[0] if not row.empty else "none"
@@ -319,7 +324,7 @@ def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike 
         "signed_date": get("signed_date"),
         "agreements": [agreement_facts(tables, a) for a in agreements["agreement_id"]],
         "observed_until": until,
-        "observed_phrase": track_phrase(tables, "bilateral"),
+        "observed_phrase": f"the last report on {reach.loc['bilateral', 'where']}, {format_date(until)}",
         "meetings": coalition_meetings_named(tables, party_id),
     }
     cited = partner_sources({k: (v[v["track"] == "bilateral_agreement"] if k == "events" and "track" in v else v)
@@ -350,3 +355,12 @@ def agreement_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     order = tables["agreements"].sort_values(["signed_date", "agreement_id"])["agreement_id"]
     rows = [agreement_facts(tables, a) for a in order]
     return pd.DataFrame(rows)
+
+
+def profiles(tables: Mapping[str, pd.DataFrame], party_ids, cutoff: DateLike | None = None,
+             declaration_id: str | None = "g7-jdsu-2023") -> dict[str, dict[str, object]]:  # fmt: skip
+    """:func:`profile` for several partners, computing how far the record reaches once."""
+    from analysis.overview import observed_until
+
+    reach = observed_until(tables)
+    return {p: profile(tables, p, cutoff, declaration_id, reach=reach) for p in party_ids}

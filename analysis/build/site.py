@@ -110,13 +110,15 @@ def _partner_rows(data_dir: Path, profiles: list[Job]) -> list[dict]:
     from analysis import labels
     from analysis.coalition import G7_DECLARATION
     from analysis.load import data_version, load_dataset
-    from analysis.partners import profile
+    from analysis.partners import profiles as partner_profiles
 
     ds = load_dataset(data_dir)
     cutoff = data_version(data_dir)["cutoff_date"]
+    jobs = sorted(profiles, key=lambda j: j.title)
+    every = partner_profiles(ds, [dict(job.parameters)["party_id"] for job in jobs], cutoff, G7_DECLARATION)
     rows = []
-    for job in sorted(profiles, key=lambda j: j.title):
-        facts = profile(ds, dict(job.parameters)["party_id"], cutoff, G7_DECLARATION)
+    for job in jobs:
+        facts = every[dict(job.parameters)["party_id"]]
         dates = {"joined": (facts["joined_date"], facts["joined_precision"]), "opened": (facts["opened_date"], facts["opened_precision"]),
                  "signed": (facts["signed_date"], facts["agreements"][0]["date_precision"] if facts["agreements"] else "day")}  # fmt: skip
         rows.append(
