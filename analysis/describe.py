@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.labels import format_date, join_names, plural
+from analysis.labels import GROUP_LABELS, format_date, join_names, plural
 
 
 def timeline(timelines: pd.DataFrame, names: Mapping[str, str], cutoff) -> str:
@@ -76,7 +76,7 @@ def counts_by_month(by_month: pd.DataFrame, what: str = "agreements signed") -> 
 def growth(composition: pd.DataFrame, total: str) -> str:
     first, last = composition["joined_date"].min(), composition["joined_date"].max()
     groups = composition["group"].value_counts()
-    parts = ", ".join(f"{n} {g}" for g, n in groups.items())
+    parts = ", ".join(f"{n} {GROUP_LABELS.get(g, g)}" for g, n in groups.items())
     return (f"Step chart of the cumulative number of parties to the G7 declaration, from {format_date(first)} to "
             f"{format_date(last)}, rising to {total}, stacked by bloc ({parts}).")  # fmt: skip
 

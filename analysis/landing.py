@@ -86,7 +86,7 @@ def content(data_dir=None) -> dict:
                         end=composition["joined_date"].max() + pd.Timedelta(days=45))  # fmt: skip
     first, last = composition["joined_date"].min(), composition["joined_date"].max()
     alt = (f"Step chart of the number of parties to the G7 declaration, from {labels.format_date(first)} to "
-           f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, other).")  # fmt: skip
+           f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, the EU itself, and neither).")  # fmt: skip
     return {
         "headline": headline,
         "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined."),
