@@ -263,3 +263,22 @@ def count_series(
     points = dates[:1].union(changes[(changes > dates.min()) & (changes <= dates.max())])
     values = pd.Series([readings(tables, counted, day, declaration_id)[0][1] for day in points], index=points)
     return values.reindex(dates, method="ffill")
+
+
+def with_words(audit_table: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The audit beside each claim's verbatim words, their language in English, and the English gloss kept apart
+    (``gloss``: from claims.csv when it has the column, else empty), plus ``date_precision`` and ``source_id``.
+
+    >>> a = pd.DataFrame({"claim_id": ["c"], "status": ["matches"]})
+    >>> c = pd.DataFrame({"claim_id": ["c"], "date_precision": ["day"], "source_id": ["s"], "claim_text": ["Шість"], "gloss": ["Six"]})
+    >>> with_words(a, c, pd.DataFrame({"source_id": ["s"], "language": ["uk"]}))[["claim_text", "language", "gloss"]].values.tolist()
+    [['Шість', 'Ukrainian', 'Six']]
+    """
+    from analysis.labels import language_name
+
+    columns = ["claim_id", "date_precision", "source_id", "claim_text"] + (["gloss"] if "gloss" in claims.columns else [])
+    out = audit_table.merge(claims[columns], on="claim_id", how="left")
+    if "gloss" not in out.columns:
+        out["gloss"] = None
+    language = out["source_id"].map(sources.set_index("source_id")["language"])
+    return out.assign(language=language.map(language_name))

@@ -138,3 +138,18 @@ def test_every_shipped_non_english_claim_has_a_gloss():
         pytest.skip("claims.csv has no gloss column yet (the sourcing work adds it)")
     missing = claims.missing_glosses(ds.claims, ds.sources)
     assert missing.empty, f"quotes not in English without a gloss: {missing.to_dict('records')}"
+
+
+@pytest.mark.parametrize("has_gloss", [True, False])  # before and after claims.csv gains its gloss column
+def test_with_words_keeps_the_quote_and_its_gloss_apart(has_gloss):
+    audit = pd.DataFrame({"claim_id": ["a", "b"], "status": ["matches", "unexplained"]})
+    table = pd.DataFrame({"claim_id": ["a", "b"], "date_precision": ["day", "month"], "source_id": ["s-uk", "s-en"],
+                          "claim_text": ["Шість країн", "Six countries"]})  # fmt: skip
+    if has_gloss:
+        table["gloss"] = ["Six countries", None]
+    sources = pd.DataFrame({"source_id": ["s-uk", "s-en"], "language": ["uk", "en"]})
+    out = claims.with_words(audit, table, sources).set_index("claim_id")
+    assert out.loc["a", "claim_text"] == "Шість країн"  # verbatim, never with the gloss pasted in
+    assert out.loc["a", "language"] == "Ukrainian" and out.loc["b", "language"] == "English"
+    assert (out.loc["a", "gloss"] == "Six countries") is has_gloss
+    assert pd.isna(out.loc["b", "gloss"])
