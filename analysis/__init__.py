@@ -48,6 +48,8 @@ _EXPORTS = {
     "in_euros": "commitments",
     "bilateral": "negotiations",
     "latest_sources": "overview",
+    "observed_until": "overview",
+    "still_negotiating": "negotiations",
     "circles": "guarantees",
 }
 

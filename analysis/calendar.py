@@ -36,8 +36,8 @@ CALENDAR_EVENTS = ("approved", "ratified", "entered_into_force")
 
 
 def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
-    """How far the record of the bilateral track reaches: the latest publication date among the sources that its
-    agreements and events cite (``source_id``, ``other_source_ids``, ``alt_source_id``). NaT if none is dated.
+    """How far the record of the bilateral track reaches (:func:`analysis.overview.observed_until`, the one
+    definition): the latest publication date among the sources its agreements and events cite. NaT if none is dated.
 
     >>> t = {"sources": pd.DataFrame({"source_id": ["a", "b", "c"], "published_date": pd.to_datetime(["2024-01-02", "2025-03-04", "2026-01-01"])}),
     ...      "agreements": pd.DataFrame({"source_id": ["a"], "other_source_ids": ["b"]}),
@@ -45,18 +45,10 @@ def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
     >>> observed_until(t)
     Timestamp('2025-03-04 00:00:00')
     """
-    published = tables["sources"].set_index("source_id")["published_date"]
-    ids: set[str] = set()
-    events = tables["events"]
-    for frame in (tables["agreements"], events[events["track"] == "bilateral_agreement"]):
-        for column in ("source_id", "alt_source_id"):
-            if column in frame:
-                ids.update(frame[column].dropna())
-        if "other_source_ids" in frame:
-            for value in frame["other_source_ids"].dropna():
-                ids.update(filter(None, str(value).split(";")))
-    dates = pd.to_datetime(published.reindex(sorted(ids))).dropna()
-    return dates.max() if len(dates) else pd.NaT
+    from analysis.overview import observed_until as by_track
+
+    table = by_track(tables).set_index("track")["observed_until"]
+    return table.get("bilateral", pd.NaT)
 
 
 def _clause(tables: Mapping[str, pd.DataFrame], dimension: str) -> pd.DataFrame:
@@ -219,6 +211,13 @@ def calendar_in_words(calendar: pd.DataFrame, names: Mapping[str, str]) -> pd.Da
     ]
     out["status"] = calendar["status"].map(STATUS_LABELS)
     return out
+
+
+#: The calendar's columns in words (:func:`calendar_in_words`), as the reports head them; ``status`` is headed by
+#: the date it holds on.
+WORD_LABELS = {"partner": "Partner", "legal_form": "Legal form", "ratification": "Ratification or approval needed",
+               "in_effect_from": "In effect from", "term": "Term", "ends": "Term ends", "extension": "Extension",
+               "termination": "Termination"}  # fmt: skip
 
 
 def partner_calendar(tables: Mapping[str, pd.DataFrame], party_id: str, names: Mapping[str, str], as_of=None) -> pd.DataFrame:

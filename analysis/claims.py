@@ -139,12 +139,19 @@ UNLISTED = ("coalition_participants", "declaration_endorsers")
 UNLISTED_STATUS = "no list to check against"
 
 
+def _said(claimed: int, qualifier: str) -> str:
+    """How the claim put its number: ``"more than 30"``, or ``30``."""
+    lead = re.match(r"(more than|over|at least|almost|nearly|about|around)\b", qualifier.strip().lower())
+    return f"{lead.group(1)} {claimed}" if lead else f"{claimed}"
+
+
 def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_id: str = G7_DECLARATION) -> pd.DataFrame:
-    """Each claim beside the data's count on its date, with a status and, where possible, an explanation.
+    """Each claim beside the data's count on its date, with a verdict and the one sentence that explains it.
 
     Columns: ``claim_id``, ``claim_date``, ``claimant``, ``counted``, ``claimed_count``, ``qualifier``,
-    ``data_count`` (plain reading, on the claim's date or the end of its month), ``difference``,
-    ``status``, ``explanation``.
+    ``data_count`` (the plain reading on the day the verdict rests on: the matching day for a claim dated to a month,
+    else the claim's date or the end of its month), ``difference``, ``status``, ``explanation`` (which reading agreed,
+    if not the plain one) and ``reason`` (a sentence, for every claim, saying why the verdict is what it is).
     """
     rows = []
     changes = _change_dates(tables)
@@ -152,59 +159,93 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
         first, last = _span(_ts(claim["claim_date"]), claim.get("date_precision"))
         claimed, qualifier = int(claim["claimed_count"]), claim.get("qualifier")
         qualifier = qualifier if isinstance(qualifier, str) else ""
+        said = _said(claimed, qualifier)
+        base = {"claim_id": claim["claim_id"], "claim_date": claim["claim_date"], "claimant": claim["claimant"],
+                "counted": claim["counted"], "claimed_count": claimed, "qualifier": qualifier}  # fmt: skip
         if claim["counted"] in UNLISTED:
-            rows.append({"claim_id": claim["claim_id"], "claim_date": claim["claim_date"], "claimant": claim["claimant"],
-                         "counted": claim["counted"], "claimed_count": claimed, "qualifier": qualifier, "data_count": None,
-                         "difference": None, "status": UNLISTED_STATUS,
-                         "explanation": "no source lists the members; the data holds reported counts only"})  # fmt: skip
+            rows.append(base | {"data_count": None, "difference": None, "status": UNLISTED_STATUS,
+                                "explanation": "no source lists the members; the data holds reported counts only",
+                                "reason": "Not checked: no source lists who was counted, so there is no list to count; the "
+                                          "data holds only reported numbers, shown beside each other."})  # fmt: skip
             continue
-        plain = readings(tables, claim["counted"], last, declaration_id)[0][1]
-        status, explanation = "unexplained", ""
+        month = first != last
+        when = "in the month of the claim" if month else "on the claim's date"
+        status, explanation, reason, day_used = "unexplained", "", "", last
         # Counts only change on dates in the data, so the first day and those dates cover the whole span.
         days = [first, *[d for d in changes if first < d <= last]]
         for day in days:
-            found = [
-                (label, n)
-                for label, n in readings(tables, claim["counted"], day, declaration_id)
-                if satisfies(n, claimed, qualifier)
-            ]
+            found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
             if found:
                 label, n = found[0]
-                plain_here = readings(tables, claim["counted"], day, declaration_id)[0][0]
-                status = "matches" if label == plain_here else "explained"
+                plain_label = readings(tables, claim["counted"], day, declaration_id)[0][0]
+                status, day_used = ("matches" if label == plain_label else "explained"), day
                 explanation = "" if status == "matches" else f"counts {label} ({n})"
+                on = f"on {day:%-d %b %Y}" if not month else f"on {day:%-d %b %Y} (the claim is dated only to the month)"
+                if status == "matches":
+                    reason = f"{on[0].upper()}{on[1:]}, the data counts {n} ({plain_label}), which agrees with the claim of {said}."
+                else:
+                    plain_n = readings(tables, claim["counted"], day, declaration_id)[0][1]
+                    reason = (f"{on[0].upper()}{on[1:]}, the data counts {n} when read as {label}, which agrees with the claim "
+                              f"of {said}; the plain reading ({plain_label}) gives {plain_n}.")  # fmt: skip
                 break
         if status == "unexplained":
             for lag in range(1, REPORT_LAG_DAYS + 1):
                 day = first - pd.Timedelta(days=lag)
-                found = [
-                    (label, n)
-                    for label, n in readings(tables, claim["counted"], day, declaration_id)
-                    if satisfies(n, claimed, qualifier)
-                ]
+                found = [(label, n) for label, n in readings(tables, claim["counted"], day, declaration_id) if satisfies(n, claimed, qualifier)]
                 if found:
-                    status = "explained (report lag)"
-                    explanation = f"counts {found[0][0]} ({found[0][1]}) as of {day:%d %b %Y}, {lag} day(s) before the claim"
+                    status, day_used = "explained (report lag)", day
+                    days_word = "day" if lag == 1 else "days"
+                    explanation = f"counts {found[0][0]} ({found[0][1]}) as of {day:%d %b %Y}, {lag} {days_word} before the claim"
+                    reason = (f"On {day:%-d %b %Y}, {lag} {days_word} before the claim, the data counts {found[0][1]} "
+                              f"({found[0][0]}), which agrees with the claim of {said}: the claim lags the latest change.")  # fmt: skip
                     break
-        rows.append(
-            {
-                "claim_id": claim["claim_id"],
-                "claim_date": claim["claim_date"],
-                "claimant": claim["claimant"],
-                "counted": claim["counted"],
-                "claimed_count": claimed,
-                "qualifier": qualifier,
-                "data_count": plain,
-                "difference": claimed - plain,
-                "status": status,
-                "explanation": explanation,
-            }
-        )
+        plain_label, plain = readings(tables, claim["counted"], day_used, declaration_id)[0]
+        if status == "unexplained":
+            every = readings(tables, claim["counted"], last, declaration_id)
+            nearest = min(every, key=lambda r: (abs(r[1] - claimed), every.index(r)))
+            reason = (f"No reading agrees with the claim of {said} {when}: the plain reading ({plain_label}) gives {plain}"
+                      + (f", and the nearest other reading ({nearest[0]}) {nearest[1]}." if nearest[0] != plain_label else ".")
+                      + (" The data may lack a joining or a signing the claimant counted." if plain < claimed else
+                         " The claim counts fewer than the data holds: it may count a narrower group, or predate a change."))  # fmt: skip
+        rows.append(base | {"data_count": plain, "difference": claimed - plain, "status": status, "explanation": explanation,
+                            "reason": reason})  # fmt: skip
     out = pd.DataFrame(rows)
     for column in ("data_count", "difference"):
         if column in out:
             out[column] = out[column].astype("Int64")
     return out
+
+
+#: Scripts that are not English at a glance (Cyrillic, Greek, Arabic, Hebrew, CJK): a quote in one needs a gloss.
+_NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def needs_gloss(text: object, language: object) -> bool:
+    """Whether a quote needs an English gloss: its source is not in English, or it is written in a non-Latin script.
+
+    >>> needs_gloss("Шість країн", "en"), needs_gloss("Six countries", "en"), needs_gloss("Six pays", "fr"), needs_gloss(None, "uk")
+    (True, False, True, False)
+    """
+    if not isinstance(text, str) or not text.strip():
+        return False
+    return bool(_NON_LATIN.search(text)) or (isinstance(language, str) and language not in ("", "en"))
+
+
+def missing_glosses(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The claims whose words need an English gloss (:func:`needs_gloss`) and have none: ``claim_id``, ``language``.
+
+    A table without a ``gloss`` column glosses nothing.
+
+    >>> c = pd.DataFrame({"claim_id": ["a", "b"], "claim_text": ["Шість країн", "Six"], "source_id": ["s", "s"], "gloss": [None, None]})
+    >>> missing_glosses(c, pd.DataFrame({"source_id": ["s"], "language": ["uk"]}))["claim_id"].tolist()
+    ['a', 'b']
+    """
+    language = claims["source_id"].map(sources.set_index("source_id")["language"])
+    gloss = claims["gloss"] if "gloss" in claims.columns else pd.Series(None, index=claims.index, dtype="object")
+    has_gloss = gloss.map(lambda g: isinstance(g, str) and bool(g.strip()))
+    need = [needs_gloss(t, lang) for t, lang in zip(claims["claim_text"], language, strict=True)]
+    out = claims.assign(language=language)[pd.Series(need, index=claims.index) & ~has_gloss]
+    return out[["claim_id", "language"]].reset_index(drop=True)
 
 
 def count_series(
@@ -222,3 +263,22 @@ def count_series(
     points = dates[:1].union(changes[(changes > dates.min()) & (changes <= dates.max())])
     values = pd.Series([readings(tables, counted, day, declaration_id)[0][1] for day in points], index=points)
     return values.reindex(dates, method="ffill")
+
+
+def with_words(audit_table: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The audit beside each claim's verbatim words, their language in English, and the English gloss kept apart
+    (``gloss``: from claims.csv when it has the column, else empty), plus ``date_precision`` and ``source_id``.
+
+    >>> a = pd.DataFrame({"claim_id": ["c"], "status": ["matches"]})
+    >>> c = pd.DataFrame({"claim_id": ["c"], "date_precision": ["day"], "source_id": ["s"], "claim_text": ["Шість"], "gloss": ["Six"]})
+    >>> with_words(a, c, pd.DataFrame({"source_id": ["s"], "language": ["uk"]}))[["claim_text", "language", "gloss"]].values.tolist()
+    [['Шість', 'Ukrainian', 'Six']]
+    """
+    from analysis.labels import language_name
+
+    columns = ["claim_id", "date_precision", "source_id", "claim_text"] + (["gloss"] if "gloss" in claims.columns else [])
+    out = audit_table.merge(claims[columns], on="claim_id", how="left")
+    if "gloss" not in out.columns:
+        out["gloss"] = None
+    language = out["source_id"].map(sources.set_index("source_id")["language"])
+    return out.assign(language=language.map(language_name))

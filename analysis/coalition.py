@@ -162,8 +162,8 @@ def composition_by_bloc(
 
     Adds one boolean column ``in_<bloc>`` per bloc in ``priority`` and a ``group`` label: the first
     bloc in ``priority`` the party belonged to, else ``organisation`` (when ``parties`` says so),
-    else ``other``. Membership is judged at the join date, so Finland joining in July 2023 counts
-    as NATO (it joined NATO in April 2023) and Sweden as EU but not NATO.
+    else ``other``. Membership is judged at the join date, so Finland joining in July 2023 is in both the EU and
+    NATO (it joined NATO in April 2023) and counts as EU, the first of them; Sweden is in the EU but not NATO.
 
     >>> sig = pd.DataFrame({"declaration_id": ["d", "d"], "party_id": ["SWE", "NOR"],
     ...                     "joined_date": pd.to_datetime(["2023-07-20", "2023-07-20"])})

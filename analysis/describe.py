@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.labels import format_date, join_names, plural
+from analysis.labels import GROUP_LABELS, format_date, join_names, plural
 
 
 def timeline(timelines: pd.DataFrame, names: Mapping[str, str], cutoff) -> str:
@@ -18,11 +18,11 @@ def timeline(timelines: pd.DataFrame, names: Mapping[str, str], cutoff) -> str:
     >>> t = pd.DataFrame({"party_id": ["A", "A", "B"], "date": pd.to_datetime(["2023-08-03", "2024-01-12", "2024-02-01"]),
     ...                     "step": ["negotiations_opened", "signed", "negotiation_round"]})
     >>> timeline(t, {"A": "Aland", "B": "Bland"}, "2024-06-01")
-    'Timeline chart, one row per partner (2 partners), from 3 Aug 2023 to 1 Feb 2024. 1 signed; still negotiating at the cut-off: Bland.'
+    'Timeline chart, one row per partner (2 partners), from 3 Aug 2023 to 1 Feb 2024. 1 signed; still negotiating at the last date shown: Bland.'
     """
     signed = set(timelines.loc[timelines["step"] == "signed", "party_id"])
     open_ = sorted(set(timelines["party_id"]) - signed)
-    tail = f"; still negotiating at the cut-off: {join_names(names.get(p, p) for p in open_)}" if open_ else ""
+    tail = f"; still negotiating at the last date shown: {join_names(names.get(p, p) for p in open_)}" if open_ else ""
     return (f"Timeline chart, one row per partner ({plural(timelines['party_id'].nunique(), 'partner')}), from "
             f"{format_date(timelines['date'].min())} to {format_date(timelines['date'].max())}. {len(signed)} signed{tail}.")  # fmt: skip
 
@@ -46,7 +46,8 @@ def durations(durations: pd.DataFrame, names: Mapping[str, str], column: str = "
 def km(km) -> str:
     median = "not reached" if pd.isna(km.median_days) else f"{int(round(km.median_days))} days"
     return (f"Step curve of the share of partners without a signed agreement, by days since talks opened, falling from "
-            f"100%; the median, where half had signed, is {median}. Partners still negotiating are marked as censored.")  # fmt: skip
+            f"100%; the median, where half had signed, is {median}. Partners still negotiating are marked as censored at the "
+            f"last report on the bilateral track.")  # fmt: skip
 
 
 def funnel(funnel: pd.DataFrame) -> str:
@@ -75,7 +76,7 @@ def counts_by_month(by_month: pd.DataFrame, what: str = "agreements signed") -> 
 def growth(composition: pd.DataFrame, total: str) -> str:
     first, last = composition["joined_date"].min(), composition["joined_date"].max()
     groups = composition["group"].value_counts()
-    parts = ", ".join(f"{n} {g}" for g, n in groups.items())
+    parts = ", ".join(f"{n} {GROUP_LABELS.get(g, g)}" for g, n in groups.items())
     return (f"Step chart of the cumulative number of parties to the G7 declaration, from {format_date(first)} to "
             f"{format_date(last)}, rising to {total}, stacked by bloc ({parts}).")  # fmt: skip
 

@@ -132,12 +132,13 @@ def _median_days(tables, day):
 
 
 @register("km_median_days_opened_to_signed", "Kaplan–Meier median: the number of days after opening talks by which half "
-          "of the partners had signed, counting partners still negotiating at the cut-off as 'not yet' (censored).")  # fmt: skip
+          "of the partners had signed, counting partners still negotiating as 'not yet' (censored) at the last report on the "
+          "bilateral track, not at the cut-off.")  # fmt: skip
 def _km_median(tables, day):
     from analysis.negotiations import KaplanMeier, time_to_agreement
 
     survival = time_to_agreement(tables["signatories"], tables["events"], tables["agreements"], day, origin="opened",
-                                 declaration_id=G7_DECLARATION)  # fmt: skip
+                                 declaration_id=G7_DECLARATION, observed_until=bilateral_until(tables, day))  # fmt: skip
     km = KaplanMeier.fit(survival)
     if km.median_days is None or pd.isna(km.median_days):
         return None, "not reached"
@@ -145,10 +146,36 @@ def _km_median(tables, day):
     return n, labels.days(n)
 
 
+#: What counts as a summit for the clustering test: the kinds of milestone (data/milestones.csv ``kind``), and the
+#: Munich Security Conference (kind ``conference``, milestone ids starting ``msc``). Recovery conferences and the
+#: peace summit are not counted: signings were not planned around them.
+SUMMIT_KINDS = ("nato_summit", "g7_summit", "eu_council")
+SUMMIT_RULE = ("NATO and G7 summits, European Councils and the Munich Security Conference; recovery conferences and the "
+               "peace summit do not count")  # fmt: skip
+
+
+def bilateral_until(tables: Tables, day) -> pd.Timestamp:
+    """The date the bilateral track is observed until, never after ``day``."""
+    from analysis.overview import observed_dates
+
+    return observed_dates(tables, day)["bilateral"]
+
+
+def summits(milestones: pd.DataFrame) -> pd.DataFrame:
+    """The meetings counted as summits (see :data:`SUMMIT_RULE`), oldest first.
+
+    >>> m = pd.DataFrame({"milestone_id": ["msc-2024-munich", "urc-2024-berlin", "g7-x"], "kind": ["conference", "conference", "g7_summit"],
+    ...                   "start_date": pd.to_datetime(["2024-02-16", "2024-06-11", "2024-06-13"])})
+    >>> summits(m)["milestone_id"].tolist()
+    ['msc-2024-munich', 'g7-x']
+    """
+    kinds = milestones["kind"].isin(SUMMIT_KINDS) | milestones["milestone_id"].str.startswith("msc")
+    return milestones[kinds].sort_values("start_date", kind="stable").reset_index(drop=True)
+
+
 def summit_months(milestones: pd.DataFrame) -> set:
-    """The calendar months in which a NATO, G7 or EU summit, or the Munich Security Conference, began."""
-    kinds = milestones["kind"].isin(["nato_summit", "g7_summit", "eu_council"]) | milestones["milestone_id"].str.startswith("msc")
-    return set(milestones.loc[kinds, "start_date"].dt.to_period("M"))
+    """The calendar months in which a meeting counted as a summit (:func:`summits`) began."""
+    return set(summits(milestones)["start_date"].dt.to_period("M"))
 
 
 @register("signings_in_summit_months", "Signings that fell in a calendar month in which a NATO, G7 or EU summit or the "

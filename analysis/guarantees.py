@@ -113,3 +113,32 @@ def us_status(events: pd.DataFrame) -> dict:
         "postponed": int((kinds == "signing_postponed").sum()),
         "signed": False,  # a signature would be an agreement row; the track has none (the validator keeps it so)
     }
+
+
+FORMAT_LABELS = {"in_person": "In person", "video": "Video call", "hybrid": "In person and by video"}
+FORUM_LABELS = {COALITION: "Coalition of the Willing", "other": "Related meeting"}
+
+
+def participants_named(participants: pd.DataFrame, meeting_id: str, names: Mapping[str, str]) -> list[str]:
+    """The names of the parties a source names at a meeting, sorted.
+
+    >>> p = pd.DataFrame({"meeting_id": ["m", "m", "n"], "party_id": ["FRA", "GBR", "DEU"]})
+    >>> participants_named(p, "m", {"FRA": "France", "GBR": "United Kingdom"})
+    ['France', 'United Kingdom']
+    """
+    codes = participants.loc[participants["meeting_id"] == meeting_id, "party_id"].unique()
+    return sorted((names.get(c, c) for c in codes), key=str.casefold)
+
+
+def reported_count(count, qualifier, noun: str | None = None) -> str:
+    """A reported count with the source's own qualifier: ``36 (36 representatives ... )``; a dash when none.
+
+    >>> reported_count(19, '"around 19 world leaders"'), reported_count(None, None), reported_count(20, None, "participants")
+    ('19 (as reported: "around 19 world leaders")', '–', '20 participants reported')
+    """
+    if count is None or pd.isna(count):
+        return "–"
+    text = f"{int(count)} {noun} reported" if noun else f"{int(count)}"
+    if isinstance(qualifier, str) and qualifier.strip():
+        text += f" (as reported: {qualifier.strip()})"
+    return text

@@ -32,6 +32,15 @@ STAGE_LABELS = {
     "joined": "Joined the declaration only",
 }
 
+#: How a legend or table names each bloc group of the G7 declaration's parties (composition_by_bloc).
+GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NATO"}
+
+#: A party's role at a meeting.
+ROLE_LABELS = {"host": "Host", "co_chair": "Co-chair", "took_part": "Took part"}
+
+#: The funnel's stages (negotiations.FUNNEL_STAGES), cumulative.
+FUNNEL_LABELS = {"joined": "Joined the declaration", "negotiating": "Negotiated (signers included)", "signed": "Signed an agreement"}
+
 CLAIM_KIND_LABELS = {
     "declaration_joiners": "countries that joined the G7 declaration",
     "declaration_participants": "participants in the G7 declaration",
@@ -40,6 +49,15 @@ CLAIM_KIND_LABELS = {
     "coalition_participants": "countries in the Coalition of the Willing",
     "declaration_endorsers": "endorsers of the Paris Declaration",
 }
+
+#: ISO 639-1 codes of the sources' languages, in English.
+LANGUAGES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "fr": "French", "pt": "Portuguese", "de": "German", "bg": "Bulgarian",
+             "hr": "Croatian", "it": "Italian", "es": "Spanish", "nl": "Dutch", "pl": "Polish", "sr": "Serbian", "el": "Greek",
+             "lv": "Latvian", "no": "Norwegian", "nb": "Norwegian", "sv": "Swedish", "fi": "Finnish", "lt": "Lithuanian", "ro": "Romanian",
+             "cs": "Czech", "sl": "Slovenian", "is": "Icelandic", "ja": "Japanese", "da": "Danish", "et": "Estonian", "mk": "Macedonian",
+             "tr": "Turkish", "ar": "Arabic", "sq": "Albanian", "hu": "Hungarian", "sk": "Slovak", "az": "Azerbaijani", "ka": "Georgian",
+             "ko": "Korean", "zh": "Chinese", "he": "Hebrew", "bs": "Bosnian", "me": "Montenegrin", "ga": "Irish", "lb": "Luxembourgish",
+             "mt": "Maltese"}  # fmt: skip
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -80,6 +98,20 @@ def format_date(value, precision: str | None = "day") -> str:
     if precision == "month":
         return f"{_MONTHS[day.month - 1]} {day.year}"
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
+
+
+def long_date(value) -> str:
+    """A date with its month in full, for sentences: ``28 November 2026``.
+
+    >>> long_date("2026-11-28"), long_date(None)
+    ('28 November 2026', '–')
+    """
+    day = _as_date(value)
+    return "–" if day is None else f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def iso(value) -> str:
@@ -133,6 +165,70 @@ def share(part: int, whole: int) -> str:
     if not whole:
         return f"{part} of {whole}"
     return f"{part} of {whole} ({part / whole:.0%})"
+
+
+#: Names that take "the" in a sentence.
+_WITH_THE = ("United ", "European ", "Netherlands", "Czech Republic", "Philippines")
+
+
+def with_article(name: str) -> str:
+    """A party's name as it stands in a sentence: ``the United States``, ``Japan``.
+
+    >>> with_article("United States"), with_article("Japan"), with_article("Netherlands")
+    ('the United States', 'Japan', 'the Netherlands')
+    """
+    return f"the {name}" if str(name).startswith(_WITH_THE) else str(name)
+
+
+def credit_line(version: str | None = None) -> str:
+    """The credit under every chart: ``Data: Ukraine's security guarantees, release 1.1.0``.
+
+    >>> credit_line("1.1.0")
+    "Data: Ukraine's security guarantees, release 1.1.0"
+    """
+    if version is None:
+        from analysis.load import data_version
+
+        version = data_version()["version"]
+    return f"Data: Ukraine's security guarantees, release {version}"
+
+
+#: Column names as a reader says them, where "replace the underscores" is not enough.
+FIELD_LABELS = {"joined_date": "date joined", "signed_date": "date signed", "event_date": "date of the step",
+                "meeting_date": "date of the meeting", "parties_reported": "participants reported", "claimed_count": "count claimed"}  # fmt: skip
+
+
+def field_label(column: str) -> str:
+    """A column name in plain words.
+
+    >>> field_label("joined_date"), field_label("place")
+    ('date joined', 'place')
+    """
+    return FIELD_LABELS.get(column, str(column).replace("_", " "))
+
+
+def language_name(code) -> str:
+    """The English name of a source's language code; an unknown code is shown as itself, never dropped.
+
+    >>> language_name("uk"), language_name("xx"), language_name(None)
+    ('Ukrainian', 'xx', '–')
+    """
+    if not isinstance(code, str) or not code:
+        return "–"
+    return LANGUAGES.get(code, code)
+
+
+MILESTONE_KINDS = {"nato_summit": "NATO summit", "g7_summit": "G7 summit", "eu_council": "European Council",
+                   "conference": "Conference"}  # fmt: skip
+
+
+def milestone_kind(kind: str) -> str:
+    """The plain label of a milestone kind.
+
+    >>> milestone_kind("eu_council"), milestone_kind("new_kind")
+    ('European Council', 'New kind')
+    """
+    return MILESTONE_KINDS.get(kind, str(kind).replace("_", " ").capitalize())
 
 
 def event_label(event_type: str) -> str:

@@ -27,20 +27,27 @@ CITATION = "Ukraine's security guarantees: declaration signatories, bilateral ag
 
 
 def release(data_dir=None) -> dict:
-    """The release as the pages print it: version, cut-off, latest source date, citation."""
+    """The release as the pages print it: version, cut-off, latest source date, citation.
+
+    The latest source is the one definition of :func:`analysis.overview.observed_until` (the whole record: the
+    latest source cited on any track), so the footers, the index and the data overview print the same date.
+    """
     from analysis.load import data_version, load_dataset
-    from analysis.overview import latest_sources
+    from analysis.overview import observed_until
 
     version = data_version(data_dir)
-    reach = latest_sources(load_dataset(data_dir))
-    # the latest source on any topic of the record (not the exchange-rate file, which is reference data)
-    latest = reach.loc[~reach["what"].str.startswith("Table "), "latest_source"].max()
+    reach = observed_until(load_dataset(data_dir)).set_index("track")["observed_until"]
+    latest = reach.get("record", pd.NaT)
     cutoff_label = labels.format_date(version["cutoff_date"])
+    latest_label = labels.format_date(latest) if pd.notna(latest) else ""
+    dates = f"Sources were searched up to {labels.long_date(version['cutoff_date'])} (the cut-off)"
+    dates += f"; the latest source found is dated {labels.long_date(latest)}." if latest_label else "."
     return {
         "version": version["version"],
         "cutoff_date": version["cutoff_date"],
         "cutoff_label": cutoff_label,
-        "latest_source_label": labels.format_date(latest) if pd.notna(latest) else "",
+        "latest_source_label": latest_label,
+        "dates_sentence": dates,
         "citation": CITATION.format(version=version["version"], cutoff=cutoff_label),
     }
 
@@ -79,7 +86,7 @@ def content(data_dir=None) -> dict:
                         end=composition["joined_date"].max() + pd.Timedelta(days=45))  # fmt: skip
     first, last = composition["joined_date"].min(), composition["joined_date"].max()
     alt = (f"Step chart of the number of parties to the G7 declaration, from {labels.format_date(first)} to "
-           f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, other).")  # fmt: skip
+           f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, the EU itself, and neither).")  # fmt: skip
     return {
         "headline": headline,
         "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined."),
@@ -89,15 +96,26 @@ def content(data_dir=None) -> dict:
 
 
 def _map(ds, cutoff) -> dict:
-    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it."""
+    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it.
+
+    Stages are as of the last report on the bilateral track (:func:`analysis.overview.observed_dates`), as on every
+    other page; the title counts only the signers drawn on the map and names those that are not.
+    """
     from analysis import describe, maps
     from analysis.coalition import G7_DECLARATION, not_joined
     from analysis.negotiations import bilateral, partner_status
-    from analysis.overview import party_names
+    from analysis.overview import observed_dates, party_names
 
     names = party_names(ds.parties)
-    status = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, cutoff, G7_DECLARATION)
-    status = status[status["party_id"].isin(set(maps.load_boundaries()["party_id"]))]
+    until = observed_dates(ds, cutoff)["bilateral"]
+    everyone = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, until, G7_DECLARATION)
+    world = maps.load_boundaries()
+    west, east, south, north = maps.EUROPE
+    from shapely.geometry import box
+
+    view = box(west, south, east, north)
+    in_view = set(world.loc[world.geometry.intersects(view), "party_id"])
+    status = everyone[everyone["party_id"].isin(in_view)]
     kinds = {"signed": "Signed a bilateral agreement", "negotiating": "Negotiating", "joined": "Joined the declaration only"}
     categories = status.assign(category=status["stage"].map(kinds))[["party_id", "category"]]
     outside = sorted(set(not_joined(ds.signatories, ds.memberships, "EU", cutoff, G7_DECLARATION)["party_id"])
@@ -108,11 +126,15 @@ def _map(ds, cutoff) -> dict:
 
     colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9],
                "EU or NATO member, not joined": "#9a9a9a"}  # fmt: skip
-    signed = int((categories["category"] == kinds["signed"]).sum())
-    fig = maps.plot_map(categories, colours, legend_title="At the cut-off",
-                        title=f"{signed} countries on this map signed a bilateral agreement", extent=(-25, 45, 34, 71.5))
-    return _png(fig, describe.map_(categories, names, "where each country stands at the cut-off"),
-                "Where each country stands at the cut-off (the EU, Canada, Japan and the US are off this map).")
+    signers = everyone.loc[everyone["stage"] == "signed", "party_id"]
+    on_map = int(signers.isin(in_view).sum())
+    off_map = labels.join_names(labels.with_article(names.get(p, p)) for p in signers[~signers.isin(in_view)])
+    off_all = labels.join_names(labels.with_article(names.get(p, p)) for p in everyone.loc[~everyone["party_id"].isin(in_view), "party_id"])
+    title = f"{on_map} of the {len(signers)} partners that signed a bilateral agreement are on this map"
+    fig = maps.plot_map(categories, colours, legend_title=f"As of {labels.format_date(until)}", title=title, extent=maps.EUROPE)
+    return _png(fig, describe.map_(categories, names, "where each country stands") + f" Signed but off this map: {off_map}.",
+                f"Where each country stands at the last report on the bilateral track ({labels.format_date(until)}). "
+                f"Off this map: {off_all}.")
 
 
 def release_notes(data_dir=None) -> list[str]:

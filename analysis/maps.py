@@ -25,7 +25,7 @@ NOT_ON_MAP = {"EUU": "the European Union is an organisation, not a territory"}
 #: Below this area (square degrees) a country is drawn with a marker as well.
 MARKER_AREA = 0.5
 EUROPE = (-25.0, 45.0, 34.0, 71.5)
-CREDIT = "Boundaries: Made with Natural Earth (1:50m; Crimea shown as part of Ukraine). " + "Data: ukraine-security-guarantees"
+CREDIT = "Boundaries: Made with Natural Earth (1:50m; Crimea shown as part of Ukraine)."
 
 
 @lru_cache(maxsize=1)
@@ -119,4 +119,6 @@ def plot_map(
     # NOTE: the legend sits beside the map, never on it (it used to cover Iceland).
     ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
               title_fontsize=9, frameon=False)  # fmt: skip
-    return _finish(fig, title, credit or CREDIT)
+    from analysis.labels import credit_line
+
+    return _finish(fig, title, credit or f"{CREDIT} {credit_line()}")

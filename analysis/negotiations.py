@@ -177,8 +177,11 @@ def time_to_agreement(
     cutoff: DateLike,
     origin: str = "opened",
     declaration_id: str | None = None,
+    observed_until: DateLike | None = None,
 ) -> pd.DataFrame:
-    """Survival data for time to a signed agreement, censored at ``cutoff``.
+    """Survival data for time to a signed agreement, censored at ``cutoff``, or at ``observed_until`` (the date
+    the bilateral track is observed until, :func:`analysis.overview.observed_dates`) when that is earlier: after
+    the latest source nothing is known, so no partner is counted as still negotiating beyond it.
 
     ``origin="opened"`` measures from the opening of talks (partners with no recorded opening
     are left out); ``origin="joined"`` from joining the declaration. A partner that had not
@@ -194,6 +197,8 @@ def time_to_agreement(
     >>> agr = pd.DataFrame({"agreement_id": ["a-2024"], "party_id": ["A"], "signed_date": pd.to_datetime(["2023-07-22"])})
     >>> time_to_agreement(sig, ev, agr, "2023-08-01", origin="joined")[["party_id", "days", "signed"]].values.tolist()
     [['A', 10, True], ['B', 20, False]]
+    >>> time_to_agreement(sig, ev, agr, "2023-08-01", origin="joined", observed_until="2023-07-25")["days"].tolist()
+    [10, 13]
     """
     if origin not in ("opened", "joined"):
         raise ValueError(f"origin must be 'opened' or 'joined', not {origin!r}")
@@ -205,7 +210,9 @@ def time_to_agreement(
     # later talks; the time to that first agreement is unknown, so the partner is left out.
     rows = rows[~(rows["signed_date"] < rows[f"{origin}_date"])]
     signed = rows["signed_date"].notna()
-    end = rows["signed_date"].where(signed, day)
+    censor = min(day, _ts(observed_until)) if observed_until is not None and not pd.isna(observed_until) else day
+    # NOTE: a step dated after the track's latest source cannot be on record; if one were, it is censored at its start.
+    end = rows["signed_date"].where(signed, rows[f"{origin}_date"].clip(lower=censor))
     out = pd.DataFrame(
         {
             "party_id": rows["party_id"].to_numpy(),
@@ -258,3 +265,57 @@ class KaplanMeier:
             n_signed=int(survival["signed"].sum()),
             alpha=alpha,
         )
+
+
+def still_negotiating(
+    signatories: pd.DataFrame,
+    events: pd.DataFrame,
+    agreements: pd.DataFrame,
+    observed_until: DateLike,
+    declaration_id: str | None = None,
+) -> pd.DataFrame:
+    """Partners negotiating without a signature as of ``observed_until`` (the bilateral track's latest source), with
+    the days from the opening of talks (or, with no dated opening, the first recorded step) to that date: a lower
+    bound, since nothing after it is known.
+
+    Columns: ``party_id``, ``since_date`` (the latest day the start could have been), ``since`` (``opened`` or
+    ``first_step``), ``days_at_least``, ``since_precision`` (of the start's date); longest first.
+
+    >>> ev = pd.DataFrame({"party_id": ["A", "B"], "event_type": ["negotiations_opened", "reported_negotiating"],
+    ...     "event_date": pd.to_datetime(["2024-01-01", "2024-06-01"]), "agreement_id": [None, None]})
+    >>> agr = pd.DataFrame({"agreement_id": [], "party_id": [], "signed_date": pd.to_datetime([])})
+    >>> sig = pd.DataFrame({"declaration_id": [], "party_id": [], "joined_date": pd.to_datetime([])})
+    >>> still_negotiating(sig, ev, agr, "2024-12-31")[["party_id", "since", "days_at_least"]].values.tolist()
+    [['A', 'opened', 365], ['B', 'first_step', 213]]
+    """
+    day = _ts(observed_until)
+    status = partner_status(signatories, events, agreements, day, declaration_id)
+    rows = status[status["stage"] == "negotiating"]
+    steps = bilateral(events)
+    steps = steps[steps["event_date"] <= day]
+    # NOTE: a step dated only to the month (or year) may have come at its end: the bound counts from the latest day
+    # it could have been, so "at least" stays true.
+    if "date_precision" in steps.columns:
+        latest = [d + pd.offsets.MonthEnd(0) if p == "month" else d + pd.offsets.YearEnd(0) if p == "year" else d
+                  for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]  # fmt: skip
+        steps = steps.assign(event_date=pd.to_datetime(pd.Series(latest, index=steps.index, dtype="datetime64[ns]")))
+    first = steps.groupby("party_id")["event_date"].min()
+    precision = (steps.sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
+                 if "date_precision" in steps.columns else pd.Series(dtype="object"))  # fmt: skip
+    opened = steps[steps["event_type"] == OPENED].groupby("party_id")["event_date"].min()
+    since = rows["party_id"].map(opened).where(rows["opened_date"].notna(), rows["party_id"].map(first))
+    out = pd.DataFrame(
+        {
+            "party_id": rows["party_id"].to_numpy(),
+            "since_date": pd.to_datetime(since).to_numpy(),
+            "since": np.where(rows["opened_date"].notna(), "opened", "first_step"),
+        }
+    )
+    # NOTE: with a dated opening the opening's own precision applies; otherwise the first step's.
+    opened_precision = (steps[steps["event_type"] == OPENED].sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
+                        if "date_precision" in steps.columns else pd.Series(dtype="object"))  # fmt: skip
+    out["since_precision"] = [
+        (opened_precision if s == "opened" else precision).get(p, "day") for p, s in zip(out["party_id"], out["since"], strict=True)
+    ]
+    out["days_at_least"] = (day - out["since_date"]).dt.days.astype("int64")
+    return out.sort_values(["days_at_least", "party_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -5,6 +5,7 @@ Pure functions on a :class:`analysis.load.Dataset` (a mapping of table name → 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
@@ -171,6 +172,20 @@ def coverage_gaps(agreements: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows, columns=["agreement_id", "party_id", "missing"])
 
 
+_SOURCE_ID = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b")
+
+
+def name_sources(note: object, publishers: Mapping[str, str] | pd.Series) -> str:
+    """A note with every source id in it replaced by the source's publisher, for readers.
+
+    >>> name_sources("per the OP (president-gov-ua-2024-01-12-x)", {"president-gov-ua-2024-01-12-x": "Office of the President"})
+    'per the OP (Office of the President)'
+    """
+    if not isinstance(note, str):
+        return ""
+    return _SOURCE_ID.sub(lambda m: str(publishers.get(m.group(0), m.group(0))), note)
+
+
 def party_names(parties: pd.DataFrame) -> dict[str, str]:
     """``party_id`` → ``party_name``, for labels.
 
@@ -180,16 +195,26 @@ def party_names(parties: pd.DataFrame) -> dict[str, str]:
     return dict(zip(parties["party_id"], parties["party_name"], strict=True))
 
 
-#: Topics a reader asks "how current is this?" about: (label, table, row filter on that table).
-TOPICS = (
-    ("G7 declaration and its joiners", "signatories", lambda f: f["declaration_id"] == "g7-jdsu-2023"),
-    ("Bilateral agreements signed", "agreements", None),
-    ("Negotiation steps on the bilateral agreements", "events", lambda f: f["track"] == "bilateral_agreement"),
-    ("US security-guarantee talks (2025–26)", "events", lambda f: f["track"] == "us_guarantees"),
-    ("Coalition of the Willing meetings", "meetings", lambda f: f["forum"] == "coalition_of_the_willing"),
-    ("Declarations of 2025–26", "declarations", lambda f: f["adopted_date"] >= pd.Timestamp("2025-01-01")),
-    ("Count claims", "claims", None),
-)
+#: The tracks of the record, each with the rows that belong to it: (key, what a reader calls it, where it ends
+#: in prose, [(table, row filter)]). A track's observed-until date is the latest publication date among the sources
+#: its rows cite: after it the record is empty, not known to be quiet. Durations and "still negotiating" on a track
+#: stop there.
+TRACKS = (
+    ("bilateral", "Bilateral agreements and the talks on them", "the bilateral track",
+     (("agreements", None), ("events", lambda f: f["track"] == "bilateral_agreement"))),
+    ("us_guarantees", "US security-guarantee talks (2025–26)", "the US track",
+     (("events", lambda f: f["track"] == "us_guarantees"),)),
+    ("coalition", "Coalition of the Willing meetings", "the coalition's meetings",
+     (("meetings", lambda f: f["forum"] == "coalition_of_the_willing"),
+      ("meeting_participants", None))),
+    ("declarations", "Declarations and who joined them", "the declarations",
+     (("declarations", None), ("signatories", None))),
+    ("claims", "Count claims", "the claims", (("claims", None),)),
+)  # fmt: skip
+#: Tables of reference facts (exchange rates, summits, bloc memberships, the clause codebook and its coding): their
+#: sources do not extend how far the record of events reaches.
+REFERENCE_TABLES = ("clause_checks", "clause_dimensions", "clause_values", "clauses", "exchange_rates", "memberships",
+                    "milestones", "parties", "sources")  # fmt: skip
 
 
 def _cited(frame: pd.DataFrame) -> set[str]:
@@ -203,43 +228,101 @@ def _cited(frame: pd.DataFrame) -> set[str]:
     return ids
 
 
-def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per topic and per table: the publication date of the latest source its rows cite, and how many rows.
-
-    That date, not the release's cut-off, is how far the record reaches: a quiet month after it is not
-    known to be quiet, only unreported in the sources read.
-
-    >>> t = {"sources": pd.DataFrame({"source_id": ["a", "b"], "published_date": pd.to_datetime(["2024-01-02", "2025-03-04"])}),
-    ...      "claims": pd.DataFrame({"source_id": ["a", "b"], "other_source_ids": [None, None]})}
-    >>> latest_sources(t)[["what", "rows", "latest_source"]].astype(str).values.tolist()
-    [['Count claims', '2', '2025-03-04'], ['Table claims.csv', '2', '2025-03-04']]
-    """
-    published = tables["sources"].set_index("source_id")["published_date"]
-    rows = []
-    for label, name, keep in TOPICS:
+def _track_rows(tables: Mapping[str, pd.DataFrame], parts) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, keep in parts:
         if name not in tables:
             continue
         frame = tables[name]
-        if keep is not None:
-            frame = frame[keep(frame)]
-        dates = published.reindex(sorted(_cited(frame))).dropna()
-        rows.append({"what": label, "table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT})
+        if name == "meeting_participants" and "meetings" in out:
+            frame = frame[frame["meeting_id"].isin(out["meetings"]["meeting_id"])]
+        out[name] = frame[keep(frame)] if keep is not None else frame
+    return out
+
+
+def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per track of the record: its rows and the date it is observed until (the latest source its rows cite).
+
+    Columns: ``track``, ``what``, ``where`` (the track in prose), ``rows``, ``observed_until``. The last row,
+    ``record``, is the whole record: the latest of the tracks. This is the one definition of "latest source"
+    that the reports, the footers and ``python -m analysis coverage`` print.
+
+    >>> t = {"sources": pd.DataFrame({"source_id": ["a", "b"], "published_date": pd.to_datetime(["2024-01-02", "2025-03-04"])}),
+    ...      "claims": pd.DataFrame({"source_id": ["a", "b"], "other_source_ids": [None, None]})}
+    >>> observed_until(t)[["track", "rows", "observed_until"]].astype(str).values.tolist()
+    [['claims', '2', '2025-03-04'], ['record', '2', '2025-03-04']]
+    """
+    published = tables["sources"].set_index("source_id")["published_date"]
+    rows = []
+    for key, what, where, parts in TRACKS:
+        frames = _track_rows(tables, parts)
+        if not frames:
+            continue
+        cited = set().union(*(_cited(f) for f in frames.values()))
+        dates = published.reindex(sorted(cited)).dropna()
+        rows.append({"track": key, "what": what, "where": where, "rows": sum(len(f) for f in frames.values()),
+                     "observed_until": dates.max() if len(dates) else pd.NaT})  # fmt: skip
+    out = pd.DataFrame(rows, columns=["track", "what", "where", "rows", "observed_until"])
+    out["observed_until"] = pd.to_datetime(out["observed_until"])
+    record = {"track": "record", "what": "The whole record (the latest of the tracks)", "where": "the record",
+              "rows": int(out["rows"].sum()), "observed_until": out["observed_until"].max()}  # fmt: skip
+    out = pd.concat([out, pd.DataFrame([record])], ignore_index=True)
+    out["observed_until"] = pd.to_datetime(out["observed_until"])
+    out["rows"] = out["rows"].astype(int)
+    return out
+
+
+def observed_dates(tables: Mapping[str, pd.DataFrame], cutoff=None) -> dict[str, pd.Timestamp]:
+    """``track`` → observed-until date, never after ``cutoff`` (a track with no dated source ends at the cut-off).
+
+    >>> t = {"sources": pd.DataFrame({"source_id": ["a"], "published_date": pd.to_datetime(["2025-03-04"])}),
+    ...      "claims": pd.DataFrame({"source_id": ["a"]})}
+    >>> observed_dates(t, "2025-01-01")["claims"]
+    Timestamp('2025-01-01 00:00:00')
+    """
+    table = observed_until(tables)
+    limit = pd.Timestamp(cutoff) if cutoff is not None else None
+    out = {}
+    for track, day in zip(table["track"], table["observed_until"], strict=True):
+        if pd.isna(day):
+            day = limit if limit is not None else pd.NaT
+        out[track] = min(day, limit) if limit is not None and pd.notna(day) else day
+    return out
+
+
+def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per table: the publication date of the latest source its rows cite, how many rows, and whether the table
+    is reference data (whose sources do not extend the record: see :data:`REFERENCE_TABLES`).
+
+    >>> t = {"sources": pd.DataFrame({"source_id": ["a", "b"], "published_date": pd.to_datetime(["2024-01-02", "2025-03-04"])}),
+    ...      "claims": pd.DataFrame({"source_id": ["a", "b"], "other_source_ids": [None, None]})}
+    >>> latest_sources(t)[["table", "rows", "latest_source", "reference"]].astype(str).values.tolist()
+    [['claims', '2', '2025-03-04', 'False']]
+    """
+    published = tables["sources"].set_index("source_id")["published_date"]
+    rows = []
     for name in sorted(tables):
         if name in ("sources", "parties", "clause_dimensions", "clause_values"):
             continue
         frame = tables[name]
         dates = published.reindex(sorted(_cited(frame))).dropna()
-        rows.append({"what": f"Table {name}.csv", "table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT})
-    out = pd.DataFrame(rows, columns=["what", "table", "rows", "latest_source"])
+        rows.append({"table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT,
+                     "reference": name in REFERENCE_TABLES})  # fmt: skip
+    out = pd.DataFrame(rows, columns=["table", "rows", "latest_source", "reference"])
     out["latest_source"] = pd.to_datetime(out["latest_source"])
     return out
 
 
 def coverage_markdown(tables: Mapping[str, pd.DataFrame]) -> str:
-    """The coverage table as it stands in data/README.md (a test checks the two agree)."""
+    """The coverage tables as they stand in data/README.md (a test checks the two agree): how far each track of the
+    record is observed, then the latest source each table cites."""
     from analysis.labels import format_date
 
-    lines = ["| what | rows | latest source read |", "|---|---:|---|"]
+    lines = ["| track | rows | observed until (latest source on the track) |", "|---|---:|---|"]
+    for row in observed_until(tables).to_dict("records"):
+        lines.append(f"| {row['what']} | {row['rows']} | {format_date(row['observed_until'])} |")
+    lines += ["", "| table | rows | latest source cited |", "|---|---:|---|"]
     for row in latest_sources(tables).to_dict("records"):
-        lines.append(f"| {row['what']} | {row['rows']} | {format_date(row['latest_source'])} |")
+        note = " (reference data: does not extend the record)" if row["reference"] else ""
+        lines.append(f"| {row['table']}.csv | {row['rows']} | {format_date(row['latest_source'])}{note} |")
     return "\n".join(lines)

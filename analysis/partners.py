@@ -9,8 +9,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.coalition import DateLike, _ts
-from analysis.negotiations import STEP_ORDER, durations, partner_status, timelines
+from analysis.coalition import DateLike
+from analysis.negotiations import STEP_ORDER, durations, partner_status, still_negotiating
 
 SOURCE_COLUMNS = ("source_id", "alt_source_id")
 
@@ -144,35 +144,222 @@ def compare_with_median(tables: Mapping[str, pd.DataFrame], party_id: str, decla
     return pd.DataFrame(rows)
 
 
-def partner_summary(
-    tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike, declaration_id: str | None = None
-) -> dict[str, object]:
-    """The headline facts about one partner as of ``cutoff``: stage, key dates, first agreement, rounds.
+# --------------------------------------------------------------------------- one definition per partner fact
 
-    >>> sig = pd.DataFrame({"declaration_id": ["d"], "party_id": ["A"], "joined_date": pd.to_datetime(["2023-07-12"])})
-    >>> ev = pd.DataFrame({"party_id": ["A"], "event_type": ["negotiations_opened"], "event_date": pd.to_datetime(["2023-08-01"]),
-    ...     "agreement_id": [None]})
-    >>> agr = pd.DataFrame({"agreement_id": [], "party_id": [], "signed_date": pd.to_datetime([])})
-    >>> s = partner_summary({"signatories": sig, "events": ev, "agreements": agr}, "A", "2024-01-01")
-    >>> s["stage"], s["negotiating_since"], s["rounds"]
-    ('negotiating', Timestamp('2023-08-01 00:00:00'), 0)
+#: Agreements whose clauses were coded from a report of the signing, not from a published text: no publication of
+#: the text was found for them (data/README.md, "The texts read"). Every page says so in the same words.
+TEXT_NOT_PUBLISHED = frozenset({"fra-2024", "gbr-2024", "hrv-2024"})
+
+#: Which clause dimension says whether a headline amount is military aid, by the amount's scope.
+_AID_DIMENSION = {"first_year": "aid_first_year", "annual": "aid_first_year", "multi_year": "aid_multi_year"}
+
+
+def _source(tables, source_id) -> tuple[str, str]:
+    sources = tables["sources"].set_index("source_id")
+    if not isinstance(source_id, str) or source_id not in sources.index:
+        return "", ""
+    return str(sources.loc[source_id, "publisher"]), str(sources.loc[source_id, "url"])
+
+
+def _pledges(tables: Mapping[str, pd.DataFrame], agreement_id: str, read: bool) -> tuple[str, bool | None]:
+    """What an agreement pledges, in words (the commitments table: every amount its text or source states, with its
+    kind), and whether any of it is military aid (None when no text was read and no amount is known)."""
+    from analysis import commitments as cm
+
+    pledged = tables["commitments"][tables["commitments"]["agreement_id"] == agreement_id] if "commitments" in tables else None
+    if pledged is None or pledged.empty:
+        return ("no amount stated in the text" if read else "not known (no text read)"), (False if read else None)
+    euros = cm.in_euros(pledged, tables["agreements"], tables["exchange_rates"]) if "exchange_rates" in tables else pledged
+    return cm.pledges_in_words(euros, agreement_id), bool((pledged["kind"] == "military").any())
+
+
+def agreement_facts(tables: Mapping[str, pd.DataFrame], agreement_id: str) -> dict[str, object]:
+    """The facts every page prints about one agreement, each in the words every page uses.
+
+    Keys: ``agreement_id``, ``title``, ``signed_date``, ``date_precision``, ``signed`` (text), ``place``, ``term``
+    (from the clause matrix where the text was coded, else the reported term), ``text`` (where the text was
+    published, or that it was not found), ``text_url``, ``text_published`` (bool), ``amount`` (every amount pledged, in
+    words, with its kind; from the commitments table), ``amount_is_military`` (whether any amount is military aid;
+    None when no text was read and no amount is known),
+    ``source``/``source_url`` (the report of the signing).
+
+    >>> t = {"agreements": pd.DataFrame({"agreement_id": ["x-2024"], "party_id": ["X"], "title": ["T"], "signed_date": pd.to_datetime(["2024-06-13"]),
+    ...        "date_precision": ["day"], "place": [None], "term_years": pd.array([10], dtype="Int64"), "source_id": ["s"]}),
+    ...      "commitments": pd.DataFrame({"commitment_id": ["x-2024-01"], "agreement_id": ["x-2024"], "kind": ["non_military"],
+    ...        "amount": [4.5e9], "currency": ["USD"], "share_of_gdp_pct": [None], "bound": ["exact"], "basis": ["total"],
+    ...        "period_start": ["2024"], "period_end": ["2024"]}),
+    ...      "clauses": pd.DataFrame({"agreement_id": ["x-2024", "x-2024"], "dimension_id": ["term", "aid_first_year"],
+    ...        "value": ["open_ended", "unquantified"], "source_id": ["txt", "txt"]}),
+    ...      "clause_values": pd.DataFrame({"dimension_id": ["term"], "value": ["open_ended"], "label": ["No end date"]}),
+    ...      "sources": pd.DataFrame({"source_id": ["s", "txt"], "publisher": ["A", "B"], "url": ["https://a", "https://b"]})}
+    >>> f = agreement_facts(t, "x-2024")
+    >>> f["term"], f["text"], f["amount"]
+    ('No end date', 'Published by B', 'USD 4.5bn in 2024 (non-military)')
     """
-    day = _ts(cutoff)
-    status = partner_status(tables["signatories"], tables["events"], tables["agreements"], day, declaration_id)
-    row = status[status["party_id"] == party_id]
-    steps = timelines(tables["events"], tables["agreements"])
-    mine = steps[(steps["party_id"] == party_id) & (steps["date"] <= day)]
-    first_step = mine.loc[mine["step"] != "signed", "date"].min()
-    agreements = tables["agreements"][
-        (tables["agreements"]["party_id"] == party_id) & (tables["agreements"]["signed_date"] <= day)
-    ]
+    from analysis.labels import format_date, plural
+
+    agreements = tables["agreements"].set_index("agreement_id")
+    row = agreements.loc[agreement_id]
+    clauses = tables["clauses"][tables["clauses"]["agreement_id"] == agreement_id]
+    coded = dict(zip(clauses["dimension_id"], clauses["value"], strict=True))
+    value_labels = tables["clause_values"].set_index(["dimension_id", "value"])["label"]
+    years = row.get("term_years")
+    years_text = plural(int(years), "year") if pd.notna(years) else None
+    term_value = coded.get("term")
+    if term_value in ("fixed_term", "fixed_term_nato_review") and years_text:
+        term = years_text + (", ends earlier if Ukraine joins NATO" if term_value == "fixed_term_nato_review" else "")
+    elif term_value is not None and term_value not in ("fixed_term", "fixed_term_nato_review"):
+        term = str(value_labels.get(("term", term_value), term_value))
+    else:
+        term = f"{years_text} (as reported)" if years_text else "not stated in the sources read"
+    if clauses.empty:
+        text, text_id, published = "No text found", None, False
+    else:
+        text_id = clauses["source_id"].mode().iloc[0]
+        publisher, _ = _source(tables, text_id)
+        published = agreement_id not in TEXT_NOT_PUBLISHED
+        text = f"Published by {publisher}" if published else f"No published text found; clauses coded from a report of the signing by {publisher}"
+    amount, military = _pledges(tables, agreement_id, read=not clauses.empty)
+    source, source_url = _source(tables, row["source_id"])
     return {
-        "party_id": party_id,
-        "stage": row["stage"].iloc[0] if not row.empty else "none",
-        "joined_date": row["joined_date"].iloc[0] if not row.empty else pd.NaT,
-        "opened_date": row["opened_date"].iloc[0] if not row.empty else pd.NaT,
-        "signed_date": row["signed_date"].iloc[0] if not row.empty else pd.NaT,
-        "negotiating_since": first_step if not row.empty and row["stage"].iloc[0] == "negotiating" else pd.NaT,
-        "rounds": int((mine["step"] == "negotiation_round").sum()),
-        "agreements": len(agreements),
+        "agreement_id": agreement_id,
+        "title": row["title"],
+        "signed_date": row["signed_date"],
+        "date_precision": row.get("date_precision", "day"),
+        "signed": format_date(row["signed_date"], row.get("date_precision", "day")),
+        "place": row["place"] if isinstance(row.get("place"), str) else "place not reported",
+        "term": term,
+        "text": text,
+        "text_url": _source(tables, text_id)[1] if text_id else "",
+        "text_published": published,
+        "amount": amount,
+        "amount_is_military": military,
+        "source": source,
+        "source_url": source_url,
+        "relation": row.get("relation") if isinstance(row.get("relation"), str) else None,
     }
+
+
+def show_fact(key: str, text: str):
+    """A partner fact in prose, marked so that a test can check every page prints it the same way:
+    ``<span class="fact" data-fact="gbr-2024:term">10 years</span>``.
+
+    >>> show_fact("BGR:negotiating", "at least 378 days")
+    '<span class="fact" data-fact="BGR:negotiating">at least 378 days</span>'
+    """
+    import html
+
+    from analysis.report import Html
+
+    return Html(f'<span class="fact" data-fact="{html.escape(key, quote=True)}">{html.escape(text)}</span>')
+
+
+def coalition_meetings_named(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.DataFrame:
+    """The Coalition of the Willing meetings at which a source names the partner, latest first, with its role.
+
+    Columns: ``meeting_id``, ``meeting_date``, ``date_precision``, ``place``, ``role`` (plain words),
+    ``description``, ``source``, ``url``.
+    """
+    from analysis.labels import ROLE_LABELS
+
+    meetings = tables["meetings"][tables["meetings"]["forum"] == "coalition_of_the_willing"]
+    named = tables["meeting_participants"][tables["meeting_participants"]["party_id"] == party_id]
+    out = named[["meeting_id", "role", "source_id"]].merge(meetings.drop(columns="source_id"), on="meeting_id")
+    sources = tables["sources"].set_index("source_id")
+    out = out.assign(role=out["role"].map(ROLE_LABELS).fillna(out["role"]), source=out["source_id"].map(sources["publisher"]),
+                     url=out["source_id"].map(sources["url"]))  # fmt: skip
+    columns = ["meeting_id", "meeting_date", "date_precision", "place", "role", "description", "source", "url"]
+    return out.sort_values("meeting_date", ascending=False, kind="stable").reset_index(drop=True)[columns]
+
+
+def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike | None = None,
+            declaration_id: str | None = "g7-jdsu-2023", reach: pd.DataFrame | None = None) -> dict[str, object]:  # fmt: skip
+    """Every fact the pages print about one partner, computed once: status, key dates, agreements (term, text,
+    amount), durations bounded by the bilateral track's observed-until date, and the coalition meetings naming it.
+
+    Keys: ``party_id``, ``name``, ``stage`` (``signed``, ``negotiating``, ``joined`` or ``none``, as of
+    ``observed_until``), ``stage_text``, ``joined_date``/``joined_precision``/``joined_role``, ``opened_date``/
+    ``opened_precision``, ``since_date`` (talks opened, or the first step when no opening is dated), ``since``,
+    ``rounds``, ``signed_date``, ``agreements`` (a list of :func:`agreement_facts`), ``days_opened_to_signed``
+    (signers), ``days_at_least`` and ``negotiating_text`` (partners still negotiating: a bound to ``observed_until``),
+    ``observed_until`` (the bilateral track's latest source), ``observed_phrase``, ``last_report`` (the partner's own
+    latest source on its talks), ``meetings`` (:func:`coalition_meetings_named`).
+
+    ``reach`` is :func:`analysis.overview.observed_until` of ``tables``, when the caller has it already (see
+    :func:`profiles`).
+    """
+    from analysis.labels import STAGE_LABELS, days, format_date
+    from analysis.overview import observed_until, party_names
+
+    if cutoff is None:
+        from analysis.load import data_version
+
+        cutoff = data_version()["cutoff_date"]
+    reach = (reach if reach is not None else observed_until(tables)).set_index("track")
+    track_end = reach.loc["bilateral", "observed_until"]
+    until = min(track_end, pd.Timestamp(cutoff)) if pd.notna(track_end) else pd.Timestamp(cutoff)
+    status = partner_status(tables["signatories"], tables["events"], tables["agreements"], until, declaration_id)
+    row = status[status["party_id"] == party_id]
+    stage = row["stage"].iloc[0] if not row.empty else "none"
+    get = (lambda c: row[c].iloc[0]) if not row.empty else (lambda c: pd.NaT)  # noqa: E731
+    events = tables["events"]
+    mine = events[(events["party_id"] == party_id) & (events["event_date"] <= until)]
+    mine = mine[mine["track"] == "bilateral_agreement"] if "track" in mine.columns else mine
+    opened = mine[mine["event_type"] == "negotiations_opened"].sort_values("event_date")
+    sig = tables["signatories"]
+    joined = sig[(sig["party_id"] == party_id) & (sig["declaration_id"] == declaration_id)]
+    agreements = tables["agreements"][tables["agreements"]["party_id"] == party_id].sort_values("signed_date")
+    out: dict[str, object] = {
+        "party_id": party_id,
+        "name": party_names(tables["parties"]).get(party_id, party_id),
+        "stage": stage,
+        "stage_text": STAGE_LABELS.get(stage, "No agreement and no talks recorded"),
+        "joined_date": joined["joined_date"].min() if len(joined) else pd.NaT,
+        "joined_precision": joined["date_precision"].iloc[0] if len(joined) and "date_precision" in joined else "day",
+        "joined_role": joined["role"].iloc[0] if len(joined) else None,
+        "opened_date": opened["event_date"].iloc[0] if len(opened) else pd.NaT,
+        "opened_precision": opened["date_precision"].iloc[0] if len(opened) and "date_precision" in opened else "day",
+        "rounds": int((mine["event_type"] == "negotiation_round").sum()),
+        "signed_date": get("signed_date"),
+        "agreements": [agreement_facts(tables, a) for a in agreements["agreement_id"]],
+        "observed_until": until,
+        "observed_phrase": f"the last report on {reach.loc['bilateral', 'where']}, {format_date(until)}",
+        "meetings": coalition_meetings_named(tables, party_id),
+    }
+    cited = partner_sources({k: (v[v["track"] == "bilateral_agreement"] if k == "events" and "track" in v else v)
+                             for k, v in tables.items() if k in ("events", "agreements", "sources")}, party_id)  # fmt: skip
+    out["last_report"] = cited["published_date"].max() if len(cited) else pd.NaT
+    first_signed = get("signed_date")
+    out["days_opened_to_signed"] = (
+        int((first_signed - out["opened_date"]).days) if pd.notna(first_signed) and pd.notna(out["opened_date"])
+        and first_signed >= out["opened_date"] else None
+    )  # fmt: skip
+    out["days_at_least"], out["since_date"], out["since"], out["negotiating_text"] = None, pd.NaT, None, ""
+    if stage == "negotiating":
+        ongoing = still_negotiating(tables["signatories"], events, tables["agreements"], until, declaration_id)
+        mine_now = ongoing[ongoing["party_id"] == party_id]
+        if len(mine_now):
+            n = int(mine_now["days_at_least"].iloc[0])
+            out["days_at_least"], out["since_date"], out["since"] = n, mine_now["since_date"].iloc[0], mine_now["since"].iloc[0]
+            first = mine.sort_values("event_date").iloc[0]
+            shown = format_date(first["event_date"], first.get("date_precision", "day"))
+            start = "talks opened" if out["since"] == "opened" else f"its first recorded step ({shown})"
+            out["negotiating_text"] = f"at least {days(n)} since {start}, to {out['observed_phrase']}"
+    return out
+
+
+def agreement_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`agreement_facts` for every agreement, one row each, in signing order: what the agreements report (03)
+    prints, so that it reads as the profiles do (``term``, ``text``, ``amount``, ``amount_is_military``...)."""
+    order = tables["agreements"].sort_values(["signed_date", "agreement_id"])["agreement_id"]
+    rows = [agreement_facts(tables, a) for a in order]
+    return pd.DataFrame(rows)
+
+
+def profiles(tables: Mapping[str, pd.DataFrame], party_ids, cutoff: DateLike | None = None,
+             declaration_id: str | None = "g7-jdsu-2023") -> dict[str, dict[str, object]]:  # fmt: skip
+    """:func:`profile` for several partners, computing how far the record reaches once."""
+    from analysis.overview import observed_until
+
+    reach = observed_until(tables)
+    return {p: profile(tables, p, cutoff, declaration_id, reach=reach) for p in party_ids}

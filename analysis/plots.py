@@ -12,11 +12,13 @@ from collections.abc import Mapping
 import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from analysis.labels import GROUP_LABELS, credit_line
 from analysis.negotiations import KaplanMeier
 
 #: seaborn's "colorblind" palette (Okabe–Ito-like), as RGB tuples.
@@ -30,7 +32,7 @@ GROUP_COLOURS = {
     "other": PALETTE[7],
 }
 GROUP_ORDER = list(GROUP_COLOURS)
-CREDIT = "Data: ukraine-security-guarantees (sourced rows; see data/sources.csv)"
+
 
 
 def use_theme() -> None:
@@ -72,7 +74,7 @@ def _date_axis(ax, months: int | None = None) -> None:
 
 def _finish(fig: Figure, title: str, credit: str | None) -> Figure:
     fig.axes[0].set_title(title)
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
@@ -107,7 +109,7 @@ def plot_growth(
     ax.stackplot(
         cumulative.index,
         *[cumulative[g].to_numpy() for g in groups],
-        labels=[f"{g} ({int(cumulative[g].iloc[-1])})" for g in groups],
+        labels=[f"{GROUP_LABELS.get(g, g)} ({int(cumulative[g].iloc[-1])})" for g in groups],
         colors=[GROUP_COLOURS[g] for g in groups],
         step="post",
         alpha=0.9,
@@ -465,7 +467,7 @@ def plot_clause_heatmap(
         for col, chunk in enumerate((key[:half], key[half:])):
             fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 1, va="bottom", ha="left", linespacing=1.25)
     fig.suptitle(title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
     bottom = (legend_space + 0.15 * key_lines + 0.5) / height
     fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.2) / height, bottom=bottom)
     return fig
@@ -537,7 +539,7 @@ def plot_commitments(like: pd.DataFrame, names: Mapping[str, str] | None = None,
     for ax in axes[:, 0]:
         ax.set_xticks([])
     fig.suptitle(title, x=0.01, ha="left", fontsize=12 if narrow else 13, fontweight="bold")
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
@@ -635,7 +637,7 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
             parts.append(f"{row['shown']} ({why})")
         fig.text(0.01, 0.045, _wrap("Not in the calendar: " + "; ".join(parts) + ".", 60 if narrow else 140), fontsize=font, va="bottom")
     ax.set_title(_wrap(title, 40) if narrow else title, fontsize=10 if narrow else 13, fontweight="bold", loc="left", pad=24 if not narrow else 6)
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=6 if narrow else 8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=6 if narrow else 8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.1 if len(undated) else 0.03, 1, 1))
     return fig
 
@@ -680,14 +682,22 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
                 seen.add(status)
         ax.set_title(label, fontsize=10, fontweight="normal")
         ax.set_ylabel("Count")
-        _date_axis(ax, months=6)
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        # NOTE: a panel whose claims fall within a few days would get hour ticks ("00:00"): give it a few months.
+        dates = points["claim_date"] if series is None else pd.concat([points["claim_date"], series.index.to_series()])
+        if dates.max() - dates.min() < pd.Timedelta(days=120):
+            middle = dates.min() + (dates.max() - dates.min()) / 2
+            ax.set_xlim(middle - pd.Timedelta(days=90), middle + pd.Timedelta(days=90))
+            _date_axis(ax, months=1)
+        else:
+            _date_axis(ax, months=6)
     handles = [plt.Line2D([], [], color="#333333", label="The data's count")] if "data" in seen else []
     handles += [plt.Line2D([], [], marker=m, linestyle="", color=PALETTE[c], label=name)
                 for status, (m, c, name) in VERDICT_STYLES.items() if status in seen]  # fmt: skip
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.02))  # fmt: skip
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
-    fig.text(0.01, 0.005, credit or CREDIT, fontsize=8, color="#555555", ha="left", va="bottom")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     return fig
 

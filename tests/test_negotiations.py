@@ -450,3 +450,42 @@ def test_funnel_stages_non_increasing(specs, date_offset):
     assert joined >= negotiating >= signed >= 0
     assert outside >= 0
     assert joined == sum(1 for p in specs if p["joined"] is not None and p["joined"] <= date_offset)
+
+
+# --- observed-until: no duration runs past the last report on the track --------------------------------------------
+
+
+def test_time_to_agreement_censors_at_the_tracks_observed_until_not_the_cutoff():
+    sig = signatories([("d", "A", "2023-07-12"), ("d", "B", "2023-07-12")])
+    ev = events([("A", "negotiations_opened", "2024-01-01", None), ("B", "negotiations_opened", "2024-10-25", None)])
+    agr = agreements([("a", "A", "2024-02-01")])
+    out = time_to_agreement(sig, ev, agr, "2026-11-28", observed_until="2025-11-07").set_index("party_id")
+    assert out.loc["A", "days"] == 31 and bool(out.loc["A", "signed"])  # a signer keeps its own end
+    # B: 25 Oct 2024 → 7 Nov 2025 is 378 days (365 to 25 Oct 2025, then 13), not the 764 days to the cut-off
+    assert out.loc["B", "days"] == 378 and not bool(out.loc["B", "signed"])
+
+
+def test_still_negotiating_is_a_lower_bound_from_the_latest_possible_start():
+    from analysis.negotiations import still_negotiating
+
+    ev = events([("A", "negotiations_opened", "2024-10-25", None), ("C", "reported_negotiating", "2025-07-01", None),
+                 ("D", "negotiations_opened", "2024-01-01", None)])  # fmt: skip
+    ev["date_precision"] = S(["day", "month", "day"])
+    sig = signatories([("d", "A", "2023-08-16")])
+    out = still_negotiating(sig, ev, agreements([("d1", "D", "2024-05-01")]), "2025-11-07").set_index("party_id")
+    assert out.loc["A", "days_at_least"] == 378
+    # C is known only to have been negotiating in July 2025: counted from 31 July, so 99 days is "at least"
+    assert out.loc["C", "since"] == "first_step" and out.loc["C", "days_at_least"] == 99
+    assert out.loc["C", "since_precision"] == "month" and out.loc["A", "since_precision"] == "day"  # shown as "Jul 2025"
+    assert "D" not in out.index  # D signed
+
+
+@settings(max_examples=50, deadline=None)
+@given(partners, day_offset, day_offset)
+def test_no_open_duration_runs_past_observed_until(specs, cutoff_offset, until_offset):
+    sig, ev, agr = _tables(specs)
+    cutoff, until = BASE + pd.Timedelta(days=cutoff_offset), BASE + pd.Timedelta(days=until_offset)
+    out = time_to_agreement(sig, ev, agr, cutoff, origin="opened", observed_until=until)
+    for row in out[~out["signed"]].itertuples():
+        assert row.end_date <= max(min(cutoff, until), row.start_date)
+        assert row.days >= 0

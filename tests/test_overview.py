@@ -314,3 +314,70 @@ def test_inputs_not_modified(func, args):
                 assert_frame_equal(new[name], old[name])
         else:
             assert new == old
+
+
+# --- observed_until: how far each track of the record reaches ------------------------------------------------------
+
+
+def _reach_tables():
+    """Sources dated 2024 to 2026; the exchange-rate table (reference data) cites the newest of them."""
+    return {
+        "sources": pd.DataFrame({"source_id": S(["a", "b", "c", "d", "fx"]),
+                                 "published_date": D(["2024-01-12", "2025-11-07", "2026-03-13", "2026-02-24", "2026-10-30"])}),
+        "agreements": pd.DataFrame({"source_id": S(["a"]), "other_source_ids": S([None])}),
+        # a bilateral step cites b among its further sources; the US step cites c
+        "events": pd.DataFrame({"track": S(["bilateral_agreement", "us_guarantees"]), "source_id": S(["a", "c"]),
+                                "other_source_ids": S(["b", None])}),
+        "meetings": pd.DataFrame({"meeting_id": S(["m", "x"]), "forum": S(["coalition_of_the_willing", "other"]), "source_id": S(["d", "c"])}),
+        "meeting_participants": pd.DataFrame({"meeting_id": S(["m"]), "source_id": S(["d"])}),
+        "exchange_rates": pd.DataFrame({"source_id": S(["fx"])}),
+    }
+
+
+def test_observed_until_per_track_and_for_the_whole_record():
+    from analysis.overview import observed_until
+
+    table = observed_until(_reach_tables()).set_index("track")["observed_until"]
+    assert table.to_dict() == {
+        "bilateral": pd.Timestamp("2025-11-07"),  # the further source counts, not only the main one
+        "us_guarantees": pd.Timestamp("2026-03-13"),
+        "coalition": pd.Timestamp("2026-02-24"),  # the related meeting ("other") citing c does not extend it
+        "record": pd.Timestamp("2026-03-13"),  # the latest track; the exchange rates (30 Oct 2026) are reference data
+    }
+
+
+def test_observed_dates_never_pass_the_cutoff():
+    from analysis.overview import observed_dates
+
+    dates = observed_dates(_reach_tables(), "2026-01-01")
+    assert dates["us_guarantees"] == pd.Timestamp("2026-01-01") and dates["bilateral"] == pd.Timestamp("2025-11-07")
+
+
+def test_reference_tables_are_marked_and_coverage_prints_the_same_dates():
+    from analysis.overview import coverage_markdown, latest_sources
+
+    per_table = latest_sources(_reach_tables()).set_index("table")
+    assert bool(per_table.loc["exchange_rates", "reference"]) and not bool(per_table.loc["events", "reference"])
+    text = coverage_markdown(_reach_tables())
+    assert "| Bilateral agreements and the talks on them | 2 | 7 Nov 2025 |" in text  # one agreement, one bilateral step
+    assert "| The whole record (the latest of the tracks) |" in text and "13 Mar 2026 |" in text
+    assert "30 Oct 2026 (reference data: does not extend the record)" in text
+
+
+def test_the_pages_latest_source_is_the_records_observed_until():
+    from analysis.landing import release
+    from analysis.load import load_dataset
+    from analysis.overview import observed_until
+
+    record = observed_until(load_dataset()).set_index("track").loc["record", "observed_until"]
+    shown = release()
+    assert shown["latest_source_label"] == f"{record.day} {record:%b %Y}"
+    assert "Sources were searched up to 28 November 2026 (the cut-off)" in shown["dates_sentence"]
+
+
+def test_name_sources_replaces_ids_in_notes():
+    from analysis.overview import name_sources
+
+    publishers = pd.Series({"belga-2024-06-27-euu-signed": "Belga"})
+    assert name_sources("reviewed within 10 years (belga-2024-06-27-euu-signed)", publishers) == "reviewed within 10 years (Belga)"
+    assert name_sources("a well-known-thing stays", publishers) == "a well-known-thing stays"  # not a source id: kept

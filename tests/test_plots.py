@@ -41,7 +41,7 @@ def test_plot_growth_stacks_each_group():
     assert list(total.get_ydata()) == [3, 4]  # 3 on 12 July, 4 on 14 July
     assert ax.get_title() == "Four parties"
     assert "NATO summit, Vilnius" in _texts(fig)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["G7 (1)", "EU (1)", "NATO (1)", "organisation (1)"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["G7 (1)", "EU (1)", "NATO (1)", "The EU itself (1)"]  # plain words, never "organisation"
     assert "Data:" in _texts(fig)
 
 

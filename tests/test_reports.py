@@ -8,6 +8,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser import visit
 from conftest import DATA, NOTEBOOKS, run_build
@@ -203,6 +204,7 @@ def test_a_registered_figure_reads_the_same_in_every_report(built_reports):
     for name, pages in seen.items():
         values = set().union(*pages.values())
         assert len(values) == 1, f"{name} reads differently across reports: {pages}"
+        assert "" not in values, f"{name} is marked but empty (its text fell out of the span): {pages}"
     # and the profiles, which compare each partner with the median, use the same median as the negotiations report
     assert len(seen["median_days_opened_to_signed"]) > 10
 
@@ -256,7 +258,9 @@ def test_reports_speak_plain_english(built_reports):
         parser = Text()
         parser.feed(path.read_text(encoding="utf-8"))
         shown = " ".join(parser.parts)
-        for word in ("signed_date", "related_agreement_id", "declaration_joiners", "party_id", "event_type", "round(s)", ".0 days"):
+        for word in ("signed_date", "related_agreement_id", "declaration_joiners", "party_id", "event_type", "round(s)", ".0 days",
+                     "coalition_of_the_willing", "co_chair", "took_part", "day(s)", "organisation (", "other (",
+                     "ukraine-security-guarantees"):
             assert word not in shown, f"{path.name} shows {word!r}"
         assert re.search(r"\bZelensky\b(?!y)", shown.replace("Zelensky's", "")) is None or path.name == "04_claims_audit.html", path.name
 
@@ -265,3 +269,106 @@ def test_imprecise_dates_show_at_their_precision(built_reports):
     negotiations = (built_reports / "partners" / "USA.html").read_text(encoding="utf-8")
     assert ">Jan 2024<" in negotiations  # the US second round, known to the month
     assert ">1 Jan 2024<" not in negotiations
+
+
+# --------------------------------------------------------------------------- per-partner facts and observed-until
+
+
+def _facts(path: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for key, text in re.findall(r'<span class="fact" data-fact="([^"]+)">([^<]*)</span>', path.read_text(encoding="utf-8")):
+        found.setdefault(key, set()).add(text)
+    return found
+
+
+def check_partner_facts_agree(folder: Path) -> dict[str, dict[str, set[str]]]:
+    """Every partner fact marked in a page (partners.show_fact) reads the same on every page; returns what was seen."""
+    seen: dict[str, dict[str, set[str]]] = {}
+    for path in report_files(folder):
+        for key, texts in _facts(path).items():
+            seen.setdefault(key, {})[str(path.relative_to(folder))] = texts
+    for key, pages in seen.items():
+        values = set().union(*pages.values())
+        assert len(values) == 1, f"the partner fact {key} reads differently across pages: {pages}"
+        assert "" not in values, f"the partner fact {key} is marked but empty: {pages}"
+    return seen
+
+
+def _visible_text(path: Path) -> str:
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+
+
+def check_durations_stop_at_observed_until(folder: Path) -> int:
+    """No page counts days past the observed-until date of its track. For every partner still negotiating, its
+    profile's day counts are at most the days from its first dated fact to the bilateral track's last report; every
+    page's "N days" is at most the span from the declaration's adoption to the whole record's last report; and no
+    page counts "so far" or "to the cut-off". Returns how many pages were scanned."""
+    import analysis as an
+    from analysis import partners
+    from analysis.overview import observed_dates
+
+    ds = an.load_dataset()
+    cutoff = an.data_version()["cutoff_date"]
+    until = observed_dates(ds, cutoff)
+    longest = (until["record"] - pd.Timestamp("2023-07-12")).days
+    scanned = 0
+    for path in report_files(folder):
+        text = _visible_text(path)
+        scanned += 1
+        assert not re.search(r"\d days? so far|\d days?[^.]{0,30}(at|to) the cut-off", text), f"{path.name} counts days to the cut-off"
+        days = [int(n.replace(",", "")) for n in re.findall(r"\b(\d[\d,]*) days\b", text)]
+        assert all(n <= longest for n in days), f"{path.name} counts {max(days)} days, past the record's last report"
+        # a partner's own open duration ("at least N days", marked or in its tables) ends at the track's last report
+        for key, texts in _facts(path).items():
+            party, what = key.split(":", 1)
+            if what != "negotiating":
+                continue
+            facts = partners.profile(ds, party, cutoff)
+            first = min(d for d in (facts["joined_date"], facts["since_date"]) if pd.notna(d))
+            bound = (until["bilateral"] - first).days
+            own = [int(n.replace(",", "")) for t in texts for n in re.findall(r"(\d[\d,]*) days", t)]
+            assert own and all(n <= bound for n in own), f"{path.name}: {key} runs past {until['bilateral']:%d %b %Y}: {texts}"
+        if path.parent.name == "partners":
+            facts = partners.profile(ds, path.stem, cutoff)
+            if facts["stage"] == "negotiating":
+                first = min(d for d in (facts["joined_date"], facts["since_date"]) if pd.notna(d))
+                bound = (until["bilateral"] - first).days
+                at_least = [int(n.replace(",", "")) for n in re.findall(r"at least (\d[\d,]*) days", text)]
+                assert all(n <= bound for n in at_least), f"{path.name}: a bound runs past {until['bilateral']:%d %b %Y}: {at_least}"
+    return scanned
+
+
+def test_a_partner_fact_reads_the_same_on_every_page(built_reports):
+    seen = check_partner_facts_agree(built_reports)
+    # the answer of the negotiations report and the profile of the partner that has waited longest share one fact
+    shared = [key for key, pages in seen.items() if key.endswith(":negotiating") and len(pages) > 1]
+    assert shared, f"no partner fact is printed on two pages: {sorted(seen)[:10]}"
+
+
+def test_no_page_counts_a_duration_past_its_tracks_observed_until(built_reports):
+    assert check_durations_stop_at_observed_until(built_reports) > 10
+
+
+def _page(folder: Path, name: str, body: str) -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"<html><body><main>{body}</main></body></html>", encoding="utf-8")
+
+
+def test_the_page_checkers_catch_what_they_look_for(tmp_path):
+    span = '<span class="fact" data-fact="BGR:negotiating">{}</span>'
+    _page(tmp_path, "a.html", span.format("at least 378 days since talks opened"))
+    _page(tmp_path, "partners/BGR.html", span.format("at least 378 days since talks opened"))
+    assert check_partner_facts_agree(tmp_path)["BGR:negotiating"].keys() == {"a.html", "partners/BGR.html"}
+    assert check_durations_stop_at_observed_until(tmp_path) == 2
+    # the same fact in two wordings
+    _page(tmp_path, "b.html", span.format("1,200 days so far"))
+    with pytest.raises(AssertionError, match="reads differently"):
+        check_partner_facts_agree(tmp_path)
+    # a duration counted to the cut-off (Bulgaria: 25 Oct 2024 to 28 Nov 2026 is 764 days)
+    with pytest.raises(AssertionError, match="so far|cut-off|runs past"):
+        check_durations_stop_at_observed_until(tmp_path)
+    (tmp_path / "b.html").unlink()
+    _page(tmp_path, "c.html", "<p>Bulgaria: 764 days after talks opened, at the cut-off.</p>")
+    with pytest.raises(AssertionError, match="cut-off"):
+        check_durations_stop_at_observed_until(tmp_path)

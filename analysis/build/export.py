@@ -29,7 +29,7 @@ def allowed_html() -> dict:
         "a": ["href", "rel", "class", "title", "download"],
         "td": ["class", "colspan", "rowspan", "data-sort"],
         "th": ["class", "colspan", "rowspan", "scope"],
-        "span": ["class", "data-figure"],
+        "span": ["class", "data-figure", "data-fact"],
     }  # fmt: skip
     return {"tags": tags, "attributes": attributes}
 
@@ -56,7 +56,9 @@ def make_exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        embed_images=True,
+        # NOTE: embed_images re-parses every inline HTML tag on its own, which closes <span data-figure> before its
+        # text ("<span ...></span>93 days") and empties every marked figure. Figures are data: URIs already.
+        embed_images=False,
     )
     exporter.register_preprocessor(SanitizeHTML(config=config), enabled=True)
     return exporter

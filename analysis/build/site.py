@@ -134,26 +134,29 @@ def page_context(job: Job, everything: list[Job], release: dict) -> dict:
 
 
 def _partner_rows(data_dir: Path, profiles: list[Job]) -> list[dict]:
-    """Per partner with a page: its name, and when it joined, opened talks and signed (as of the cut-off)."""
+    """Per partner with a page: its name, and when it joined, opened talks and signed, from the one definition of
+    each partner fact (:func:`analysis.partners.profile`, stages as of the last report on the bilateral track)."""
     from analysis import labels
     from analysis.coalition import G7_DECLARATION
     from analysis.load import data_version, load_dataset
-    from analysis.negotiations import partner_status
+    from analysis.partners import profiles as partner_profiles
 
     ds = load_dataset(data_dir)
-    status = partner_status(ds.signatories, ds.events, ds.agreements, data_version(data_dir)["cutoff_date"], G7_DECLARATION)
-    facts = {row["party_id"]: row for row in status.to_dict("records")}
+    cutoff = data_version(data_dir)["cutoff_date"]
+    jobs = sorted(profiles, key=lambda j: j.title)
+    every = partner_profiles(ds, [dict(job.parameters)["party_id"] for job in jobs], cutoff, G7_DECLARATION)
     rows = []
-    for job in sorted(profiles, key=lambda j: j.title):
-        code = dict(job.parameters)["party_id"]
-        row = facts.get(code, {})
+    for job in jobs:
+        facts = every[dict(job.parameters)["party_id"]]
+        dates = {"joined": (facts["joined_date"], facts["joined_precision"]), "opened": (facts["opened_date"], facts["opened_precision"]),
+                 "signed": (facts["signed_date"], facts["agreements"][0]["date_precision"] if facts["agreements"] else "day")}  # fmt: skip
         rows.append(
             {
                 "href": job.output,
                 "name": job.title,
-                **{f"{k}_iso": labels.iso(row.get(f"{k}_date")) for k in ("joined", "opened", "signed")},
-                **{k: labels.format_date(row.get(f"{k}_date")) for k in ("joined", "opened", "signed")},
-                "stage": labels.STAGE_LABELS.get(row.get("stage"), row.get("stage") or ""),
+                **{f"{k}_iso": labels.iso(d) for k, (d, _) in dates.items()},
+                **{k: labels.format_date(d, precision) for k, (d, precision) in dates.items()},
+                "stage": facts["stage_text"],
             }
         )
     return rows
