@@ -168,7 +168,10 @@ def write_database(out: str | os.PathLike = DEFAULT_DB, data_dir: str | os.PathL
 
     from analysis.schema import load_package, resolve_data_dir
 
+    from analysis.load import data_version
+
     directory = resolve_data_dir(data_dir)
+    data_version(directory)  # raises DataError, naming file, line and column, unless the folder validates
     package = load_package(directory)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
