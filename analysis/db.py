@@ -166,9 +166,8 @@ def write_database(out: str | os.PathLike = DEFAULT_DB, data_dir: str | os.PathL
     (``<name>.metadata.json``). Returns the database's path."""
     import sqlite_utils
 
-    from analysis.schema import load_package, resolve_data_dir
-
     from analysis.load import data_version
+    from analysis.schema import load_package, resolve_data_dir
 
     directory = resolve_data_dir(data_dir)
     data_version(directory)  # raises DataError, naming file, line and column, unless the folder validates
