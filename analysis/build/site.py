@@ -222,7 +222,7 @@ def _computed(out: Path, data_dir: Path, shared: str, everything: list[Job]) -> 
 
 def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared: str) -> None:
     """Render the landing page and the data page, copy the downloads, and record what was written."""
-    from analysis import landing
+    from analysis import datapage
 
     env = _environment()
     release = release_of(data_dir)
@@ -243,8 +243,7 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
         "index.html": env.get_template("index.html.j2").render(
             **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
-        "data.html": env.get_template("data.html.j2").render(**common, method=landing.data_readme_html(data_dir),
-                                                             changelog=landing.changelog_html(data_dir)),
+        "data.html": datapage.render(env, data_dir, out, **common),
     }  # fmt: skip
     recorded = {"key": _site_key(shared, everything, out, state)}
     for name, text in pages.items():
