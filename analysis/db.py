@@ -219,6 +219,7 @@ def datasette_metadata(package: dict, database: str = DB_NAME) -> dict:
     """
     licence = (package.get("licenses") or [{}])[0]
     sources = package.get("sources") or []
+    source_url = sources[0].get("path", "") if sources else ""
     tables = {}
     for resource in package["resources"]:
         table = {
@@ -240,7 +241,7 @@ def datasette_metadata(package: dict, database: str = DB_NAME) -> dict:
         "license": licence.get("title") or licence.get("name", ""),
         "license_url": licence.get("path", ""),
         "source": sources[0]["title"] if sources else "",
-        "source_url": sources[0].get("path", "") if sources else "",
+        "source_url": source_url if source_url.startswith(("https://", "http://")) else "",
         "databases": {database: {"tables": tables, "queries": CANNED_QUERIES}},
     }
 
