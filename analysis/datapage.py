@@ -231,6 +231,9 @@ def downloads(package: dict, data_dir: Path, out: Path) -> list[dict]:
         files.append(copy)
     stem = f"{db.DB_NAME}-{package['version']}"
     archive = folder / f"{stem}.zip"
+    for old in folder.glob(f"{db.DB_NAME}-*.zip"):
+        if old != archive:
+            old.unlink()  # an earlier release's archive
     write_zip(archive, [f for f in files if f.exists()], stem)
     database = db.write_database(out / f"{db.DB_NAME}.db", data_dir)
     listed = [{"href": f"{DATA_FOLDER}/{archive.name}", "name": archive.name, "what": "Everything below in one file: every table, the schema, the method and the changelog", "bytes": archive.stat().st_size},

@@ -165,6 +165,7 @@ def test_citation_cff_carries_the_release_and_its_date():
     assert re.search(rf"^version: {re.escape(package['version'])}$", cff, re.M)
     assert re.search(rf"^date-released: {package['created'][:10]}$", cff, re.M)
     assert re.search(rf"^title: \"{re.escape(package['title'])}\"$", cff, re.M)
+    assert f'- name: "{package["contributors"][0]["title"]}"' in cff  # the same authors on the data page
 
 
 @pytest.mark.parametrize(
