@@ -12,7 +12,8 @@ STAMP3 := $(VENV3)/.installed-stamp
 PANDAS3 := "pandas>=3,<4" lifelines==0.30.0
 PANDAS3_TESTS := tests/test_coalition.py tests/test_negotiations.py tests/test_agreements.py tests/test_clauses.py \
                  tests/test_claims.py tests/test_overview.py tests/test_partners.py tests/test_load.py \
-                 tests/test_data_contract.py tests/test_validation.py tests/test_db.py analysis
+                 tests/test_data_contract.py tests/test_validation.py tests/test_db.py analysis \
+                 tests/test_package.py::test_every_helper_runs_on_any_day
 DB     := reports/ukraine-security-guarantees.db
 PORT   ?= 8001
 

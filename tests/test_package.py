@@ -125,3 +125,42 @@ def test_the_environment_variable_and_data_dir_point_elsewhere(venv, tmp_path):
     assert run_in(venv, code, cwd=tmp_path).stdout.strip() == "9.9.9"
     missing = run_in(venv, "import analysis; analysis.load_dataset()", cwd=tmp_path, ANALYSIS_DATA_DIR=str(tmp_path / "nowhere"))
     assert missing.returncode == 1 and "nowhere" in missing.stderr
+
+
+# --------------------------------------------------------------------------- pandas 2.2 and 3.x
+# `make pandas3` runs this test again under the newest pandas 3: each helper, on the shipped data, on a day before
+# anything happened, on the day after the declaration and before any talks, and at the cut-off.
+
+
+@pytest.mark.parametrize("day", ["2023-01-01", "2023-07-11", "2023-08-01", "2026-11-28"])
+def test_every_helper_runs_on_any_day(day):
+    import warnings
+
+    import pandas as pd
+
+    import analysis
+    from analysis import claims, guarantees, partners
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a deprecation under one pandas is a failure under the next
+        ds = analysis.load_dataset()
+        g7 = analysis.G7_DECLARATION
+        joined = ds.signatories[(ds.signatories["declaration_id"] == g7) & (ds.signatories["joined_date"] <= day)]
+        assert len(analysis.members_as_of(ds.signatories, day, g7)) == joined["party_id"].nunique()
+        signed = int((ds.agreements["signed_date"] <= day).sum())
+        assert len(analysis.agreements_as_of(ds.agreements, day)) == signed
+        status = analysis.partner_status(ds.signatories, ds.events, ds.agreements, day, g7)
+        assert list(status.dtypes.astype(str)[["joined_date", "opened_date", "signed_date"]]) == ["datetime64[ns]"] * 3
+        funnel = analysis.funnel(ds.signatories, ds.events, ds.agreements, day, g7)
+        assert funnel.set_index("stage").loc["joined", "parties"] == joined["party_id"].nunique()
+        for origin in ("opened", "joined"):
+            survival = analysis.time_to_agreement(ds.signatories, ds.events, ds.agreements, day, origin=origin, declaration_id=g7)
+            assert int(survival["signed"].sum()) <= signed
+        analysis.growth(joined)
+        analysis.not_joined(ds.signatories, ds.memberships, "EU", day, g7)
+        guarantees.circles(ds, day)
+        claims.count_series(ds, "agreements_signed", pd.to_datetime([day]))
+        summary = partners.partner_summary(ds, "GBR", day, g7)
+        assert summary is not None
+    if day < "2023-07-12":  # nothing had happened yet
+        assert status.empty and funnel["parties"].sum() == 0
