@@ -26,6 +26,7 @@ help: ## Show the targets
 reports: $(STAMP) ## Create the venv if needed, validate data/, build every report, the data page and the SQLite file
 	$(PY) -m analysis validate
 	$(PY) -m analysis build $(if $(JOBS),--jobs $(JOBS))
+	@test -f $(DB) || $(PY) -m analysis db --out $(DB)
 
 test: $(STAMP) lint ## Lint, unit/property/doc tests, data contract, notebooks, reports, browser check; then pandas 3
 	$(VENV)/bin/frictionless validate data/datapackage.json
