@@ -1,5 +1,5 @@
-"""What the site pages show beyond the reports: the headline numbers, the landing charts, the release notes
-and the data documentation as HTML. Used by the build's ``site`` module; every number comes from
+"""What the landing page shows beyond the reports: the headline numbers, the landing charts and the release notes
+(the data page is :mod:`analysis.datapage`). Used by the build's ``site`` module; every number comes from
 :mod:`analysis.figures`, so the landing page and the reports agree.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-from pathlib import Path
 
 import pandas as pd
 
@@ -136,21 +135,3 @@ def release_notes(data_dir=None) -> list[str]:
     plain = [re.sub(r"[`*]", "", n) for n in notes]
     return ["Schema: new tables and columns (listed on the data page)." if n.startswith("Schema") else n for n in plain]
 
-
-def _markdown_html(path: Path) -> str:
-    """A Markdown file of the project's own as HTML (raw HTML in it is escaped, never passed through)."""
-    import mistune
-    from markupsafe import Markup
-
-    if not path.exists():
-        return Markup("<p>Not available.</p>")
-    render = mistune.create_markdown(escape=True, plugins=["table"])
-    return Markup(render(path.read_text(encoding="utf-8")))
-
-
-def data_readme_html(data_dir=None) -> str:
-    return _markdown_html(resolve_data_dir(data_dir) / "README.md")
-
-
-def changelog_html(data_dir=None) -> str:
-    return _markdown_html(resolve_data_dir(data_dir) / "CHANGELOG.md")
