@@ -56,16 +56,6 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def humanize(code: str) -> str:
-    """A code in words when no label is defined: ``in_person`` → ``In person``.
-
-    >>> humanize("coalition_of_the_willing")
-    'Coalition of the willing'
-    """
-    words = code.replace("_", " ")
-    return words[:1].upper() + words[1:]
-
-
 # --------------------------------------------------------------------------- Markdown, for readers
 
 
@@ -153,11 +143,22 @@ def tables(package: dict) -> list[dict]:
     return out
 
 
-def vocabularies(package: dict) -> list[dict]:
-    """Every closed list of values (an ``enum`` constraint) in words: the column, what it says, each value's label."""
+def readme_meanings(readme: str) -> dict[str, str]:
+    """The meanings a README table gives codes (rows ``| `code` | meaning |``, as in "Event types").
+
+    >>> readme_meanings("| event_type | meaning |\\n|---|---|\\n| `ratified` | ratification, where needed |")
+    {'ratified': 'ratification, where needed'}
+    """
+    return {m.group(1): m.group(2).replace("`", "").strip() for m in re.finditer(r"^\| `([a-z0-9_]+)` \| (.+?) \|\s*$", readme, re.M)}
+
+
+def vocabularies(package: dict, readme: str = "") -> list[dict]:
+    """Every closed list of values (an ``enum`` constraint) in words: the column, what it says, and each value's
+    meaning where one is written down (the README's event types, the reports' labels); the column's description
+    explains the others."""
     from analysis import labels
 
-    known = {("events", "event_type"): labels.EVENT_LABELS, ("claims", "counted"): labels.CLAIM_KIND_LABELS}
+    known = {("events", "event_type"): readme_meanings(readme) or labels.EVENT_LABELS, ("claims", "counted"): labels.CLAIM_KIND_LABELS}
     out = []
     for resource in package["resources"]:
         for field in resource["schema"]["fields"]:
@@ -171,7 +172,7 @@ def vocabularies(package: dict) -> list[dict]:
                     "column": field["name"],
                     "anchor": f"vocabulary-{resource['name']}-{field['name']}".replace("_", "-"),
                     "description": field.get("description", ""),
-                    "values": [{"code": v, "label": words.get(v) or humanize(v)} for v in values],
+                    "values": [{"code": v, "label": words.get(v)} for v in values],
                 }
             )
     return out
@@ -308,7 +309,7 @@ def context(data_dir: Path, out: Path) -> dict:
     return {
         "package": package,
         "tables": tables(package),
-        "vocabularies": vocabularies(package),
+        "vocabularies": vocabularies(package, readme),
         "codebook": clause_codebook(data_dir),
         "files": downloads(package, data_dir, out),
         "method": method,

@@ -116,7 +116,12 @@ def test_every_table_column_and_vocabulary_value_is_described(built):
             assert field["description"] in text, (resource["name"], field["name"])
             for value in field.get("constraints", {}).get("enum", []):
                 assert value in text
-    assert "Talks opened" in text  # event_type in words, not only its code
+    # each event type in words (the README's table of meanings), not only its code
+    meanings = datapage.readme_meanings((DATA / "README.md").read_text(encoding="utf-8"))
+    events = next(r for r in descriptor()["resources"] if r["name"] == "events")
+    event_types = next(f for f in events["schema"]["fields"] if f["name"] == "event_type")["constraints"]["enum"]
+    for code in event_types:
+        assert meanings.get(code) and meanings[code] in text, code
     assert "Tribunal for the crime of aggression" in text  # a clause value's label, from clause_values.csv
 
 
