@@ -100,7 +100,7 @@ def test_metadata_comes_from_the_descriptor(built):
 def test_the_command_line_writes_the_file(tmp_path):
     out = tmp_path / "x.db"
     result = subprocess.run([sys.executable, "-m", "analysis", "db", "--out", str(out)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))  # fmt: skip
+                            text=True, timeout=300, env=dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert out.exists() and (tmp_path / "x.metadata.json").exists()
 
