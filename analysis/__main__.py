@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("coverage", help="print the table of the latest source per topic and table (Markdown)")
     sub.add_parser("kappa", help="print the agreement between the clause matrix's two coders per dimension (Markdown)")
     sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    db = sub.add_parser("db", help="write the data package as a SQLite database, with Datasette metadata beside it")
+    db.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
+    db.add_argument("--out", default=None, help="the database file (default: reports/ukraine-security-guarantees.db)")
     build = sub.add_parser("build", help="execute the notebooks and write self-contained HTML reports")
     build.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     build.add_argument("--out", default=None, help="report folder (default: the repository's reports/)")
@@ -65,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
 
             print(kappa_markdown(ds.clause_checks, ds.clause_dimensions))
         return 0
+    if args.command == "db":
+        from analysis.db import main as db_main
+
+        return db_main((["--data-dir", args.data_dir] if args.data_dir else []) + (["--out", args.out] if args.out else []))
     if args.command == "dictionary":
         from analysis.schema import render_dictionary
 

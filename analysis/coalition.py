@@ -133,7 +133,8 @@ def growth(
         .reindex(grid, fill_value=0)
     )
     out = pd.DataFrame({"joined": joined.to_numpy(), "cumulative": cumulative.to_numpy()}, index=grid).reset_index()
-    out["date"] = out["period"].dt.end_time.dt.normalize()
+    # NOTE: pandas 3 gives a period's end in microseconds; the frame's dates are nanoseconds on either version.
+    out["date"] = out["period"].dt.end_time.dt.normalize().astype("datetime64[ns]")
     return out[columns]
 
 

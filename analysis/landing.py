@@ -1,5 +1,5 @@
-"""What the site pages show beyond the reports: the headline numbers, the landing charts, the release notes
-and the data documentation as HTML. Used by the build's ``site`` module; every number comes from
+"""What the landing page shows beyond the reports: the headline numbers, the landing charts and the release notes
+(the data page is :mod:`analysis.datapage`). Used by the build's ``site`` module; every number comes from
 :mod:`analysis.figures`, so the landing page and the reports agree.
 """
 
@@ -8,12 +8,10 @@ from __future__ import annotations
 import base64
 import io
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from analysis import figures, labels
-from analysis.schema import read_data_text, resolve_data_dir
 
 HEADLINE = ("declaration_parties", "declaration_joiners", "agreements_signed", "partners_signed", "median_days_opened_to_signed")
 HEADLINE_LABELS = {
@@ -145,23 +143,3 @@ def release_notes(data_dir=None) -> list[str]:
     plain = [re.sub(r"[`*]", "", n) for n in changelog_notes(data_dir)]
     return ["Schema: new tables and columns (listed on the data page)." if n.startswith("Schema") else n for n in plain]
 
-
-def _markdown_html(path: Path) -> str:
-    """A Markdown file of the data folder as HTML, read through the validator's safe open (raw HTML in it is
-    escaped, never passed through)."""
-    import mistune
-    from markupsafe import Markup
-
-    text = read_data_text(path.parent, path.name)
-    if text is None:
-        return Markup("<p>Not available.</p>")
-    render = mistune.create_markdown(escape=True, plugins=["table"])
-    return Markup(render(text))
-
-
-def data_readme_html(data_dir=None) -> str:
-    return _markdown_html(resolve_data_dir(data_dir) / "README.md")
-
-
-def changelog_html(data_dir=None) -> str:
-    return _markdown_html(resolve_data_dir(data_dir) / "CHANGELOG.md")

@@ -65,6 +65,18 @@ def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["party_id", "date", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
+def _dates_of(parties: list, dates: pd.Series) -> np.ndarray:
+    """Each party's date from ``dates`` (indexed by party), NaT where it has none, as nanosecond datetimes.
+
+    NOTE: when no party has a date, the lookup yields float NaN, which pandas 3 refuses to cast to a date
+    ("Cannot cast DatetimeArray to dtype float64"); ``to_datetime`` takes either.
+
+    >>> [str(d)[:10] for d in _dates_of(["A", "B"], pd.Series(pd.to_datetime(["2024-01-12"]), index=["A"]))]
+    ['2024-01-12', 'NaT']
+    """
+    return pd.to_datetime(dates.reindex(parties)).to_numpy(dtype="datetime64[ns]")
+
+
 def partner_status(
     signatories: pd.DataFrame,
     events: pd.DataFrame,
@@ -96,9 +108,9 @@ def partner_status(
     signed = agreements[agreements["signed_date"] <= day].groupby("party_id")["signed_date"].min()
     parties = sorted(set(joined.index) | set(first_step.index) | set(signed.index))
     out = pd.DataFrame({"party_id": pd.array(parties, dtype="string")})
-    out["joined_date"] = out["party_id"].map(joined).astype("datetime64[ns]")
-    out["opened_date"] = out["party_id"].map(opened).astype("datetime64[ns]")
-    out["signed_date"] = out["party_id"].map(signed).astype("datetime64[ns]")
+    out["joined_date"] = _dates_of(parties, joined)
+    out["opened_date"] = _dates_of(parties, opened)
+    out["signed_date"] = _dates_of(parties, signed)
     negotiating = out["party_id"].isin(first_step.index)
     out["stage"] = np.where(out["signed_date"].notna(), "signed", np.where(negotiating, "negotiating", "joined"))
     out["stage"] = out["stage"].astype("string")

@@ -11,8 +11,13 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The repository root when the package runs from a checkout (the folder that holds ``analysis/``).
 ROOT = PACKAGE_DIR.parent
-#: The repository's own data folder, used when no ``data_dir`` is given.
-DATA_DIR = ROOT / "data"
+#: The data release the wheel carries (``setup.py`` copies ``data/`` here at build time; a checkout has none).
+PACKAGED_DATA_DIR = PACKAGE_DIR / "_data"
+#: The repository's own data folder.
+REPOSITORY_DATA_DIR = ROOT / "data"
+#: The data folder used when neither ``data_dir=`` nor ``$ANALYSIS_DATA_DIR`` is given: the release shipped inside an
+#: installed package, else the checkout's ``data/``.
+DATA_DIR = PACKAGED_DATA_DIR if (PACKAGED_DATA_DIR / "datapackage.json").is_file() else REPOSITORY_DATA_DIR
 #: The notebooks the build renders.
 NOTEBOOK_DIR = ROOT / "notebooks"
 #: Where ``make reports`` writes the site.

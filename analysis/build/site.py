@@ -262,7 +262,7 @@ def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], input
 
 def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: str, release: dict, inputs: Inputs) -> None:
     """Render the landing page and the data page, copy the downloads, and record what was written and read."""
-    from analysis import landing
+    from analysis import datapage
     from analysis.schema import recording
 
     env = _environment()
@@ -273,21 +273,21 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: 
     files: dict[str, str] = {}
     with recording() as record:
         downloads = _copy_data(data_dir, out, files)
-        method, changelog = landing.data_readme_html(data_dir), landing.changelog_html(data_dir)
+        common = {
+            "release": release,
+            "reports": [{"href": j.output, "title": j.title, "short": short_title(j)} for j in reports],
+            "downloads": downloads,
+            "css": css(),
+            "scripts": _script(),
+            "root": "",
+        }
+        data_page = datapage.render(env, data_dir, out, **common)  # what it reads of the data folder is recorded too
     reads = {**reads, **{inputs.name(k): v for k, v in record.items()}}
-    common = {
-        "release": release,
-        "reports": [{"href": j.output, "title": j.title, "short": short_title(j)} for j in reports],
-        "downloads": downloads,
-        "css": css(),
-        "scripts": _script(),
-        "root": "",
-    }
     pages = {
         "index.html": env.get_template("index.html.j2").render(
             **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
-        "data.html": env.get_template("data.html.j2").render(**common, method=method, changelog=changelog),
+        "data.html": data_page,
     }
     for name, text in pages.items():
         write_atomic(output_path(out, name), text)
