@@ -68,3 +68,21 @@ def test_validate_does_not_import_pandas():
 
 def test_loading_does_not_import_plotting():
     assert _imported_after("import analysis\nanalysis.load_dataset()") == {"pandas"}
+
+
+def test_no_merge_conflict_markers_are_committed():
+    """A merge left half-done shows as ``<<<<<<<`` / ``>>>>>>>`` lines in a tracked text file."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        import pytest
+
+        pytest.skip("not a git checkout")
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+    found = []
+    for name in listed.stdout.splitlines():
+        path = ROOT / name
+        if path.suffix in (".py", ".md", ".csv", ".json", ".ipynb", ".j2", ".css", ".toml", ".txt", ".cff", "") and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if marker.search(text):
+                found.append(name)
+    assert found == [], f"merge conflict markers in {found}"
