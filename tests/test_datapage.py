@@ -22,7 +22,7 @@ def render(out: Path) -> str:
     from analysis.build import site
 
     common = {"release": site.release_of(DATA), "reports": [], "downloads": [], "css": "", "scripts": "", "root": ""}
-    site._copy_data(DATA, out)
+    site._copy_data(DATA, out, {})
     page = datapage.render(site._environment(), DATA, out, **common)
     (out / "data.html").write_text(page, encoding="utf-8")
     return page

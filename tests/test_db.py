@@ -47,11 +47,13 @@ def test_every_table_and_row_is_there(connection):
 
 def test_columns_are_typed_and_empty_cells_are_null(connection):
     types = {row[1]: row[2] for row in connection.execute("pragma table_info(agreements)")}
-    assert (types["signed_date"], types["term_years"], types["commitment_amount"], types["title"]) == ("TEXT", "INTEGER", "REAL", "TEXT")
-    # gbr-2024: a ten-year term, GBP 2.5bn for 2024; no related agreement (an empty cell)
-    row = connection.execute("select term_years, commitment_amount, related_agreement_id, signed_date from agreements "
+    assert (types["signed_date"], types["term_years"], types["title"]) == ("TEXT", "INTEGER", "TEXT")
+    assert {r[1]: r[2] for r in connection.execute("pragma table_info(commitments)")}["amount"] == "REAL"
+    # gbr-2024: a ten-year term, no related agreement (an empty cell); it pledges GBP 2.5bn
+    row = connection.execute("select term_years, related_agreement_id, signed_date from agreements "
                              "where agreement_id = 'gbr-2024'").fetchone()  # fmt: skip
-    assert row == (10, 2_500_000_000.0, None, "2024-01-12")
+    assert row == (10, None, "2024-01-12")
+    assert connection.execute("select amount from commitments where agreement_id = 'gbr-2024'").fetchone() == (2_500_000_000.0,)
     assert connection.execute("select count(*) from agreements where note = '' or alt_signed_date = ''").fetchone() == (0,)
     # a column that is empty in every row is still TEXT, not a guessed INTEGER
     assert {r[1]: r[2] for r in connection.execute("pragma table_info(sources)")}["published_date"] == "TEXT"

@@ -372,7 +372,10 @@ def test_the_pages_latest_source_is_the_records_observed_until():
     record = observed_until(load_dataset()).set_index("track").loc["record", "observed_until"]
     shown = release()
     assert shown["latest_source_label"] == f"{record.day} {record:%b %Y}"
-    assert "Sources were searched up to 28 November 2026 (the cut-off)" in shown["dates_sentence"]
+    from analysis.load import data_version
+
+    cutoff = pd.Timestamp(data_version()["cutoff_date"])
+    assert f"Sources were searched up to {cutoff.day} {cutoff:%B %Y} (the cut-off)" in shown["dates_sentence"]
 
 
 def test_name_sources_replaces_ids_in_notes():
