@@ -673,3 +673,25 @@ def test_an_incremental_build_gives_the_same_bytes_as_a_full_build(tmp_path_fact
         shutil.rmtree(full["out"])
 
     check()
+
+
+def test_a_download_edited_behind_the_builds_back_or_with_an_unsafe_name(project):
+    import os
+
+    write_notebook(project["notebooks"] / "02_other.ipynb",
+                   "import pandas as pd\nfrom analysis import report\nprint(report.download(pd.DataFrame({'n': [41, 42]}), 'numbers'))")  # fmt: skip
+    first = build(project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    csv = project["out"] / "downloads" / "02-other--numbers.csv"
+    assert csv.read_text(encoding="utf-8") == "n\n41\n42\n"
+    _same_size_edit(csv, b"41", b"40")  # a download changed with its size and time kept: the report is not current
+    again = build(project)
+    assert "building 1 of 2 report(s)" in again.stdout and "02_other: ok" in again.stdout, again.stdout + again.stderr
+    assert csv.read_text(encoding="utf-8") == "n\n41\n42\n"
+    # a notebook that writes a download under a name that is not a safe file name: refused in one line
+    write_notebook(project["notebooks"] / "02_other.ipynb",
+                   "import os, pathlib\npathlib.Path(os.environ['ANALYSIS_DOWNLOADS_DIR'], 'a b.csv').write_text('x\\n')")  # fmt: skip
+    refused = build(project)
+    assert refused.returncode == 1 and "refusing to write 'downloads/a b.csv'" in refused.stderr, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stderr and not (project["out"] / "downloads" / "a b.csv").exists()
+    assert os.listdir(project["out"] / "downloads") == ["02-other--numbers.csv"]
