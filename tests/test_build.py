@@ -695,3 +695,13 @@ def test_a_download_edited_behind_the_builds_back_or_with_an_unsafe_name(project
     assert refused.returncode == 1 and "refusing to write 'downloads/a b.csv'" in refused.stderr, refused.stdout + refused.stderr
     assert "Traceback" not in refused.stderr and not (project["out"] / "downloads" / "a b.csv").exists()
     assert os.listdir(project["out"] / "downloads") == ["02-other--numbers.csv"]
+
+
+def test_both_executors_record_the_same_reads(project, tmp_path):
+    warm = json.loads((project["out"] / ".build-state.json").read_text(encoding="utf-8"))["reports"]
+    kernel_out = tmp_path / "kernel"
+    result = build(dict(project, out=kernel_out), "--executor", "kernel")
+    assert result.returncode == 0, result.stdout + result.stderr
+    kernel = json.loads((kernel_out / ".build-state.json").read_text(encoding="utf-8"))["reports"]
+    assert {k: v["reads"] for k, v in kernel.items()} == {k: v["reads"] for k, v in warm.items()}
+    assert set(warm["01_ok.html"]["reads"]) == {"datapackage.json"} and warm["02_other.html"]["reads"] == {}
