@@ -280,7 +280,7 @@ def _noop(results: Results, out: Path, names: list[str]) -> None:
     results.commands += [noop.command, startup.command]
 
 
-# --------------------------------------------------------------------------- (4) one edited row
+# --------------------------------------------------------------------------- (3b) one edited row
 
 
 def _edit_one_row(path: Path):
