@@ -90,6 +90,9 @@ class Dataset(dict):
     def items(self):
         return [(name, self[name]) for name in self.keys()]
 
+    def copy(self) -> Dataset:
+        return Dataset(self.items(), self.__dict__.get("_files"))
+
     def columns_of(self, name: str) -> list[str]:
         """A table's column names, without recording the table as read (they are the descriptor's fields)."""
         return list(super().__getitem__(name).columns)

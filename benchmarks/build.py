@@ -7,7 +7,7 @@
    ``partner_profile.ipynb`` per profile. nbconvert cannot inject the partner parameter, so the profile is timed
    once per repetition (with its default partner) and its median multiplied by the number of profiles the build wrote.
 3. No-op: the build again, without ``--force``, into the folder the warm build left; it must say "up to date".
-4. One edited row: a copy of ``data/`` with one row of ``claims.csv`` changed before each run; the build into a folder
+3b. One edited row: a copy of ``data/`` with one row of ``claims.csv`` changed before each run; the build into a folder
    built from that copy (it must rebuild only the reports that read ``claims.csv``) against a clean ``--force`` build
    of every report from the same copy, interleaved. ``python -m benchmarks.build`` runs this part alone.
 
@@ -72,7 +72,7 @@ def method(results: Results) -> list[str]:
         "and its ratio to `python -c pass`."
     )
     edit = (
-        f"(4) **One edited row**: a copy of `data/` in `benchmarks/.work/`; before each run one row of `{EDITED_TABLE}` "
+        f"(3b) **One edited row**: a copy of `data/` in `benchmarks/.work/`; before each run one row of `{EDITED_TABLE}` "
         "changes (its note, alternately with and without a suffix). `python -m analysis build --data-dir COPY` into a "
         "folder built from the copy, against `python -m analysis build --force --data-dir COPY` into an emptied folder, "
         "interleaved. The first must rebuild exactly the reports whose recorded reads include the table, no other."
@@ -280,7 +280,7 @@ def _noop(results: Results, out: Path, names: list[str]) -> None:
     results.commands += [noop.command, startup.command]
 
 
-# --------------------------------------------------------------------------- (4) one edited row
+# --------------------------------------------------------------------------- (3b) one edited row
 
 
 def _edit_one_row(path: Path):
@@ -310,7 +310,7 @@ def _readers(out: Path) -> set[str]:
 
 
 def incremental(results: Results) -> None:
-    """(4): one edited row of claims.csv, the incremental build against a clean full build from the same data."""
+    """(3b): one edited row of claims.csv, the incremental build against a clean full build from the same data."""
     data, out, full = WORK / "edited-data", WORK / "edited-incremental", WORK / "edited-full"
     shutil.rmtree(data, ignore_errors=True)
     shutil.copytree(ROOT / "data", data)
@@ -326,7 +326,7 @@ def incremental(results: Results) -> None:
         return None if built == expected else f"rebuilt {sorted(built)}, expected the readers of {EDITED_TABLE} {sorted(expected)}"
 
     prime = Bench("prime", [PY, "-m", "analysis", "build", "--data-dir", show(data), "--out", show(out)])
-    print(f"4. one edited row of {EDITED_TABLE}: incremental build vs clean full build, priming (untimed)", flush=True)
+    print(f"3b. one edited row of {EDITED_TABLE}: incremental build vs clean full build, priming (untimed)", flush=True)
     prime.run_once()
     readers = _readers(out)
     edit = _edit_one_row(data / EDITED_TABLE)
@@ -338,7 +338,7 @@ def incremental(results: Results) -> None:
     errors = prime.errors + small.errors + whole.errors
     ok = None if r is None or errors else r <= TARGET_INCREMENTAL_RATIO
     results.rows.append(Row(
-        "4",
+        "3b",
         f"Build after one edited row of `{EDITED_TABLE}`: rebuilds only the {len(readers)} report(s) that read it "
         f"({', '.join(sorted(n.removesuffix('.html') for n in readers))}) and the site pages",
         small.runs, f"clean full build of every report: {whole.runs}",
