@@ -1,0 +1,267 @@
+"""Reading a table: its bytes inspected on the way in (:class:`Source`), then parsed as CSV and handed to the checks
+a chunk of rows at a time."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+from analysis.schema import DESCRIPTOR, UnreadableFile, display_path, open_data_file
+from analysis.validation import settings
+from analysis.validation.engine.keys import Checker, Context
+from analysis.validation.engine.problems import Collector
+from analysis.validation.engine.tables import Table
+
+
+class Source(io.RawIOBase):
+    """A table's bytes on their way to the decoder, inspected a chunk at a time (never line by line).
+
+    It reports a byte-order mark (and drops it), the first CR, and a missing final newline; and it cuts a line
+    longer than ``MAX_LINE_BYTES`` short (its quotes kept balanced), noting it in ``cut`` so that the record is
+    reported and dropped, and memory stays bounded whatever the file holds. Invalid UTF-8 passes through as
+    surrogate escapes, which the cell checks report with their line and column.
+    """
+
+    def __init__(self, fh: BinaryIO, table: Table, out: Collector):
+        self._fh = fh
+        self._table = table
+        self._out = out
+        self.position = 0  # bytes read from the file
+        self.lines = 0  # line feeds passed on
+        self.cut: list[tuple[int, int]] = []  # (line, its length in bytes) of each line cut short
+        self._run = 0  # bytes passed on since the last line feed
+        self._dropping = 0  # while cutting a line: its length so far (0: not cutting)
+        self._quotes = 0  # quotes in the part of the line dropped
+        self._cr = False
+        self._last = b"\n"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            data = self._fh.read(min(len(buffer), 1 << 20))  # a chunk is always shorter than a line may be
+            if not data:
+                self._end()
+                return 0
+            if self.position == 0 and data.startswith(b"\xef\xbb\xbf"):
+                self._out.add(self._table, 1, "-", "file starts with a byte-order mark: save as UTF-8 without BOM")
+                data = data[3:]
+            self.position += len(data)
+            self._last = data[-1:] or self._last
+            if not self._cr and b"\r" in data:
+                self._cr = True
+                line = self.lines + data[: data.index(b"\r")].count(b"\n") + 1
+                self._out.add(self._table, line, "-", "line ends with CR (Windows line endings): use LF only")
+            data = self._inspect(data)
+            if data:
+                buffer[: len(data)] = data
+                return len(data)
+
+    def _inspect(self, data: bytes) -> bytes:
+        # Only the line running on from the last chunk can be too long: every other line ends within this one.
+        first = data.find(b"\n")
+        if self._dropping or self._run + (len(data) if first < 0 else first) > settings.MAX_LINE_BYTES:
+            return self._cut(data)
+        last = data.rfind(b"\n")
+        if last < 0:
+            self._run += len(data)
+        else:
+            self.lines += data.count(b"\n")
+            self._run = len(data) - last - 1
+        return data
+
+    def _cut(self, data: bytes) -> bytes:
+        """Pass ``data`` on line by line, cutting every line at MAX_LINE_BYTES (the slow path, for long lines)."""
+        kept = bytearray()
+        position = 0
+        while position < len(data):
+            end = data.find(b"\n", position)
+            piece = data[position : len(data) if end < 0 else end]
+            if self._dropping:
+                self._dropping += len(piece)
+                self._quotes += piece.count(b'"')
+            else:
+                room = settings.MAX_LINE_BYTES - self._run
+                if len(piece) > room:
+                    kept += piece[:room]
+                    self._dropping, self._quotes = self._run + len(piece), piece[room:].count(b'"')
+                    self._run = settings.MAX_LINE_BYTES
+                else:
+                    kept += piece
+                    self._run += len(piece)
+            if end < 0:
+                break
+            kept += self._close_cut() + b"\n"
+            self.lines += 1
+            self._run = 0
+            position = end + 1
+        return bytes(kept)
+
+    def _close_cut(self) -> bytes:
+        if not self._dropping:
+            return b""
+        self.cut.append((self.lines + 1, self._dropping))
+        balance = b'"' if self._quotes % 2 else b""  # so that the parser's idea of what is quoted stays right
+        self._dropping = self._quotes = 0
+        return balance
+
+    def _end(self) -> None:
+        if self.position and self._last not in (b"\n", b"\r"):
+            self._out.add(self._table, self.lines + 1, "-", "the last line has no final newline: end the file with LF")
+        self._close_cut()
+
+
+def read_table(data_dir: Path, resource: dict, ctx: Context) -> Table:
+    schema = resource["schema"]
+    table = Table(
+        name=resource["name"],
+        path=display_path(data_dir / resource["path"]),
+        fields=schema["fields"],
+        primary_key=schema["primaryKey"],
+        foreign_keys=[(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in schema["foreignKeys"]],
+    )
+    out = ctx.out
+    try:
+        fh = open_data_file(data_dir, resource["path"])
+    except FileNotFoundError:
+        out.add(table, 1, "-", f"file is missing: {DESCRIPTOR} lists table '{table.name}' at this path")
+        table.readable = False
+        return table
+    except UnreadableFile as exc:
+        out.add(table, 1, "-", f"the file {exc}")
+        table.readable = False
+        return table
+    source = Source(fh, table, out)
+    # NOTE: csv's field limit is process-wide; it is raised only while a table is read, so that a long value is
+    # reported by its cell check (with its column) instead of derailing the parse.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, settings.MAX_LINE_BYTES + 1))
+    try:
+        with fh, io.TextIOWrapper(io.BufferedReader(source, 1 << 20), encoding="utf-8", errors="surrogateescape", newline="") as text:
+            stream(text, source, table, ctx)
+    except OSError as exc:  # an I/O error, or a file that shrank while it was read
+        out.add(table, source.lines + 1, "-", f"the file could not be read to the end ({exc.strerror or exc}): check the disk and read it again")
+    finally:
+        csv.field_size_limit(limit)
+    return table
+
+
+def stream(text: io.TextIOWrapper, source: Source, table: Table, ctx: Context) -> None:
+    """Parse the records, check them a chunk at a time, and report records that cannot be read."""
+    _Parser(text, source, table, ctx).run()
+
+
+class _Parser:
+    """One table's parse: the line on which the next record starts, and the chunk of records being gathered."""
+
+    def __init__(self, text: io.TextIOWrapper, source: Source, table: Table, ctx: Context):
+        self.reader = csv.reader(text, strict=True)
+        self.source, self.table, self.ctx, self.out = source, table, ctx, ctx.out
+        self.checker: Checker | None = None
+        self.records: list[list[str]] = []
+        self.starts: list[int] = []
+        self.start = 1  # the line on which the next record starts
+        self.flush_at = settings.CHUNK_BYTES
+
+    def run(self) -> None:
+        while True:
+            try:
+                if self.checker is None and not self._header():
+                    break
+                self._body()
+                break
+            except csv.Error as exc:
+                self._unreadable(exc)
+                self.start = self.reader.line_num + 1
+        source, table, out = self.source, self.table, self.out
+        if source.cut:
+            report_cut(source, self.start, source.lines + 1, table, out)
+        if self.checker is None:
+            out.add(table, 1, "-", "file is empty: it needs at least the header row")
+            table.readable = False
+            return
+        if self.records:
+            self.checker.check(self.records, self.starts)
+
+    def _header(self) -> bool:
+        """Read up to the header and set up the checker; False if the file has no record at all."""
+        reader, cut = self.reader, self.source.cut  # lines cut short, appended by the source as it reads ahead
+        for record in reader:
+            if cut and cut[0][0] <= reader.line_num:
+                report_cut(self.source, self.start, reader.line_num, self.table, self.out)
+                self.start = reader.line_num + 1
+                continue
+            self.checker = Checker(self.table, record, self.ctx)
+            self.start = reader.line_num + 1
+            return True
+        return False
+
+    def _body(self) -> None:
+        """The records after the header, gathered into chunks (the state lives in locals, written back on the way out)."""
+        reader, source, table, out, checker = self.reader, self.source, self.table, self.out, self.checker
+        assert checker is not None
+        cut, width = source.cut, len(checker.header)
+        records, starts, start, flush_at = self.records, self.starts, self.start, self.flush_at
+        chunk_rows, chunk_bytes = settings.CHUNK_ROWS, settings.CHUNK_BYTES
+        keep, mark = records.append, starts.append
+        try:
+            # NOTE: the hot loop of the validator (once per record): keep it to the cheapest tests.
+            for record in reader:
+                if len(record) == width and not cut:
+                    keep(record)
+                    mark(start)
+                    if len(records) >= chunk_rows or source.position > flush_at:
+                        checker.check(records, starts)
+                        records, starts = [], []
+                        keep, mark = records.append, starts.append
+                        flush_at = source.position + chunk_bytes
+                elif cut and cut[0][0] <= reader.line_num:
+                    report_cut(source, start, reader.line_num, table, out)
+                elif len(record) == width:
+                    keep(record)
+                    mark(start)
+                else:
+                    self._misshapen(record, start, width)
+                start = reader.line_num + 1
+        finally:
+            self.records, self.starts, self.start, self.flush_at = records, starts, start, flush_at
+
+    def _misshapen(self, record: list[str], start: int, width: int) -> None:
+        if not record:
+            self.out.add(self.table, start, "-", "blank line: remove it")
+            return
+        assert self.checker is not None
+        where = self.checker.header[len(record)] if len(record) < width else f"field {width + 1}"
+        self.out.add(
+            self.table,
+            start,
+            where,
+            f"row has {len(record)} fields but the header has {width}: "
+            "check for a missing or extra comma, or quote fields that contain commas",
+        )
+
+    def _unreadable(self, exc: csv.Error) -> None:
+        source, table, out, start, line = self.source, self.table, self.out, self.start, self.reader.line_num
+        if source.cut and source.cut[0][0] <= line:
+            report_cut(source, start, line, table, out)
+        elif "field larger than field limit" in str(exc):
+            out.add(table, start, "-", f"a value is longer than {settings.MAX_LINE_BYTES:,} bytes: look for an unbalanced quote that runs on")
+        else:
+            message = "a quote is unbalanced; quote the whole field and double any quote inside it"
+            out.add(table, start, "-", f"cannot read this record ({exc}): {message}")
+
+
+def report_cut(source: Source, start: int, end: int, table: Table, out: Collector) -> None:
+    """Report the lines cut short up to line ``end``; the record holding them is dropped unchecked."""
+    while source.cut and source.cut[0][0] <= end:
+        line, size = source.cut.pop(0)
+        out.add(
+            table,
+            line,
+            "-",
+            f"the line is {size:,} bytes long, over the limit of {settings.MAX_LINE_BYTES:,}: the record from line {start} is "
+            "skipped unchecked; a row is a few hundred bytes, so look for a missing line break or a runaway value",
+        )
