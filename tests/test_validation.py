@@ -1174,3 +1174,67 @@ def test_an_agreement_between_coders_needs_no_resolution(data: DataDir) -> None:
 def test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date(data: DataDir) -> None:
     data.insert("signatories", 5, "paris-declaration-2025,FRA,signed,2025-01-07,day,adoption,s-signatories,,,,")
     only(data.validate(), data, "signatories", 5, "joined_date", "date_basis 'adoption' means the adoption date (2025-01-06), not 2025-01-07")
+
+
+# --------------------------------------------------------------------------- every rule has its broken example
+
+#: Each registered cross-table rule (analysis/validation/rules/) and the tests above that break it.
+RULE_EXAMPLES = {
+    "agreement_id_names_partner_and_year": [test_agreement_id_prefix_must_match_partner, test_agreement_id_year_must_match_signing_year],
+    "related_agreement_earlier_with_same_partner": [
+        test_related_agreement_without_relation,
+        test_relation_without_related_agreement,
+        test_related_agreement_with_another_partner,
+        test_related_agreement_must_be_earlier,
+        test_agreement_related_to_itself,
+    ],
+    "commitment_complete": [test_commitment_amount_without_currency, test_commitment_currency_without_amount, test_commitment_amount_without_scope],
+    "clause_quote_fits_value": [test_not_stated_has_no_quote, test_a_coded_value_needs_its_quote_and_reference],
+    "clause_quote_short": [test_a_quote_longer_than_the_limit_is_refused],
+    "disagreement_resolved": [test_a_disagreement_between_coders_needs_its_resolution, test_an_agreement_between_coders_needs_no_resolution],
+    "joined_not_before_adoption": [test_signatory_joined_before_adoption],
+    "original_joins_on_adoption": [test_original_signatory_not_on_adoption_date, test_role_original_without_date_basis_adoption],
+    "date_basis_fits_role": [test_date_basis_adoption_without_role_original, test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date],
+    "declaration_dated_as_its_meeting": [test_a_declaration_adopted_at_a_meeting_carries_its_date],
+    "event_id_names_partner": [test_event_id_prefix_must_match_partner],
+    "talks_opened_once": [test_talks_opened_twice],
+    "steps_follow_opening": [test_round_before_talks_opened],
+    "event_matches_its_agreement": [
+        test_event_agreement_with_another_partner,
+        test_pre_signature_event_after_signing,
+        test_post_signature_event_before_signing,
+        test_a_postponed_signing_after_the_signature_is_refused,
+    ],
+    "side_only_for_sided_steps": [test_an_approval_needs_its_side, test_side_only_for_approvals_ratifications_and_entry_into_force],
+    "us_track_without_agreement": [test_the_us_guarantee_track_has_no_agreement],
+    "membership_ends_after_start": [test_membership_left_before_joined, test_membership_left_on_the_day_it_joined],
+    "membership_spells_do_not_overlap": [test_membership_spells_overlap, test_membership_spell_after_an_open_spell_overlaps],
+    "every_source_cited": [test_uncited_source],
+    "alternative_sourced_and_different": [test_alt_value_without_alt_source, test_alt_source_without_alt_value, test_alt_value_equal_to_main_value],
+}
+
+
+def test_every_rule_has_a_broken_example() -> None:
+    from analysis.validation.rules import RULES
+
+    registered = [rule.name for rule in RULES]
+    assert len(set(registered)) == len(registered), "two rules share a name"
+    assert sorted(RULE_EXAMPLES) == sorted(registered), "add the new rule's broken example to RULE_EXAMPLES (or drop a removed rule's)"
+    for name, tests in RULE_EXAMPLES.items():
+        assert tests and all(test.__name__.startswith("test_") for test in tests), name
+
+
+@pytest.mark.parametrize("name", sorted(RULE_EXAMPLES))
+def test_each_broken_example_needs_its_rule(tmp_path: Path, name: str) -> None:
+    # With the rule taken out of the registry, every one of its broken examples must fail: each one is caught by
+    # this rule, not by another rule or by the engine.
+    from analysis.validation.rules import registry
+
+    original = list(registry.RULES)
+    registry.RULES[:] = [rule for rule in original if rule.name != name]
+    try:
+        for i, test in enumerate(RULE_EXAMPLES[name]):
+            with pytest.raises(AssertionError):
+                test(DataDir(tmp_path / f"data-{i}"))
+    finally:
+        registry.RULES[:] = original
