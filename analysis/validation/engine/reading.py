@@ -151,63 +151,30 @@ def read_table(data_dir: Path, resource: dict, ctx: Context) -> Table:
 
 def stream(text: io.TextIOWrapper, source: Source, table: Table, ctx: Context) -> None:
     """Parse the records, check them a chunk at a time, and report records that cannot be read."""
-    _Parser(text, source, table, ctx).run()
-
-
-class _Parser:
-    """One table's parse: the line on which the next record starts, and the chunk of records being gathered."""
-
-    def __init__(self, text: io.TextIOWrapper, source: Source, table: Table, ctx: Context):
-        self.reader = csv.reader(text, strict=True)
-        self.source, self.table, self.ctx, self.out = source, table, ctx, ctx.out
-        self.checker: Checker | None = None
-        self.records: list[list[str]] = []
-        self.starts: list[int] = []
-        self.start = 1  # the line on which the next record starts
-        self.flush_at = settings.CHUNK_BYTES
-
-    def run(self) -> None:
-        while True:
-            try:
-                if self.checker is None and not self._header():
-                    break
-                self._body()
-                break
-            except csv.Error as exc:
-                self._unreadable(exc)
-                self.start = self.reader.line_num + 1
-        source, table, out = self.source, self.table, self.out
-        if source.cut:
-            report_cut(source, self.start, source.lines + 1, table, out)
-        if self.checker is None:
-            out.add(table, 1, "-", "file is empty: it needs at least the header row")
-            table.readable = False
-            return
-        if self.records:
-            self.checker.check(self.records, self.starts)
-
-    def _header(self) -> bool:
-        """Read up to the header and set up the checker; False if the file has no record at all."""
-        reader, cut = self.reader, self.source.cut  # lines cut short, appended by the source as it reads ahead
-        for record in reader:
-            if cut and cut[0][0] <= reader.line_num:
-                report_cut(self.source, self.start, reader.line_num, self.table, self.out)
-                self.start = reader.line_num + 1
-                continue
-            self.checker = Checker(self.table, record, self.ctx)
-            self.start = reader.line_num + 1
-            return True
-        return False
-
-    def _body(self) -> None:
-        """The records after the header, gathered into chunks (the state lives in locals, written back on the way out)."""
-        reader, source, table, out, checker = self.reader, self.source, self.table, self.out, self.checker
-        assert checker is not None
-        cut, width = source.cut, len(checker.header)
-        records, starts, start, flush_at = self.records, self.starts, self.start, self.flush_at
-        chunk_rows, chunk_bytes = settings.CHUNK_ROWS, settings.CHUNK_BYTES
-        keep, mark = records.append, starts.append
+    out = ctx.out
+    reader = csv.reader(text, strict=True)
+    cut = source.cut  # lines cut short, appended by the source as it reads ahead
+    checker: Checker | None = None
+    records: list[list[str]] = []
+    starts: list[int] = []
+    start = 1  # the line on which the next record starts
+    chunk_rows, chunk_bytes = settings.CHUNK_ROWS, settings.CHUNK_BYTES
+    flush_at = chunk_bytes
+    while True:
         try:
+            if checker is None:
+                for record in reader:
+                    if cut and cut[0][0] <= reader.line_num:
+                        report_cut(source, start, reader.line_num, table, out)
+                    else:
+                        checker = Checker(table, record, ctx)
+                    start = reader.line_num + 1
+                    if checker is not None:
+                        break
+                else:
+                    break
+            width = len(checker.header)
+            keep, mark = records.append, starts.append
             # NOTE: the hot loop of the validator (once per record): keep it to the cheapest tests.
             for record in reader:
                 if len(record) == width and not cut:
@@ -224,34 +191,42 @@ class _Parser:
                     keep(record)
                     mark(start)
                 else:
-                    self._misshapen(record, start, width)
+                    _misshapen(record, start, checker.header, table, out)
                 start = reader.line_num + 1
-        finally:
-            self.records, self.starts, self.start, self.flush_at = records, starts, start, flush_at
+            break
+        except csv.Error as exc:
+            _unreadable(exc, reader.line_num, start, source, table, out)
+            start = reader.line_num + 1
+    if cut:
+        report_cut(source, start, source.lines + 1, table, out)
+    if checker is None:
+        out.add(table, 1, "-", "file is empty: it needs at least the header row")
+        table.readable = False
+        return
+    if records:
+        checker.check(records, starts)
 
-    def _misshapen(self, record: list[str], start: int, width: int) -> None:
-        if not record:
-            self.out.add(self.table, start, "-", "blank line: remove it")
-            return
-        assert self.checker is not None
-        where = self.checker.header[len(record)] if len(record) < width else f"field {width + 1}"
-        self.out.add(
-            self.table,
-            start,
-            where,
-            f"row has {len(record)} fields but the header has {width}: "
-            "check for a missing or extra comma, or quote fields that contain commas",
-        )
 
-    def _unreadable(self, exc: csv.Error) -> None:
-        source, table, out, start, line = self.source, self.table, self.out, self.start, self.reader.line_num
-        if source.cut and source.cut[0][0] <= line:
-            report_cut(source, start, line, table, out)
-        elif "field larger than field limit" in str(exc):
-            out.add(table, start, "-", f"a value is longer than {settings.MAX_LINE_BYTES:,} bytes: look for an unbalanced quote that runs on")
-        else:
-            message = "a quote is unbalanced; quote the whole field and double any quote inside it"
-            out.add(table, start, "-", f"cannot read this record ({exc}): {message}")
+def _misshapen(record: list[str], start: int, header: list[str], table: Table, out: Collector) -> None:
+    """Report a blank line, or a record with more or fewer fields than the header."""
+    width = len(header)
+    if not record:
+        out.add(table, start, "-", "blank line: remove it")
+        return
+    where = header[len(record)] if len(record) < width else f"field {width + 1}"
+    message = "check for a missing or extra comma, or quote fields that contain commas"
+    out.add(table, start, where, f"row has {len(record)} fields but the header has {width}: {message}")
+
+
+def _unreadable(exc: csv.Error, line: int, start: int, source: Source, table: Table, out: Collector) -> None:
+    """Report a record the CSV parser gave up on (the parse goes on from the next line)."""
+    if source.cut and source.cut[0][0] <= line:
+        report_cut(source, start, line, table, out)
+    elif "field larger than field limit" in str(exc):
+        out.add(table, start, "-", f"a value is longer than {settings.MAX_LINE_BYTES:,} bytes: look for an unbalanced quote that runs on")
+    else:
+        message = "a quote is unbalanced; quote the whole field and double any quote inside it"
+        out.add(table, start, "-", f"cannot read this record ({exc}): {message}")
 
 
 def report_cut(source: Source, start: int, end: int, table: Table, out: Collector) -> None:
