@@ -6,9 +6,9 @@ wrong, every problem prints as one escaped line, nothing in the folder is writte
 read. A sample also runs ``python -m analysis validate`` in a subprocess (exit status 1, no traceback) and the
 loaders (``DataError``). A few hostile-looking inputs are valid and must be accepted.
 
-Tally (update it with the cases): inputs tried 193 (``CASES`` 174, ``ACCEPTED`` 9, and 10 in their own tests):
-rejected cleanly 184, accepted 9 (valid on purpose), crashed 0, hung 0. The validator before issue 12, given the
-183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed on 27 (a table or
+Tally (update it with the cases): inputs tried 206 (``CASES`` 174, ``ACCEPTED`` 9, and 23 in their own tests,
+13 of them patterns under a bound): rejected cleanly 197, accepted 9 (valid on purpose), crashed 0, hung 0. The
+validator before issue 12, given the 183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed on 27 (a table or
 descriptor that is a folder, a socket or a link loop, deep JSON, a field without a name or type, a bad pattern,
 a month date in year 9999, a 5,000-digit integer, ...), hung on 3 (FIFOs, /dev/zero), printed malformed lines
 for 4, and accepted 53 that it should have refused (the loaders then crashed on them or altered the values).
@@ -669,3 +669,74 @@ def test_loaders_raise_data_error(folder: Folder, name: str) -> None:
         with pytest.raises(DataError):
             load.data_version(folder.root)
     assert caught.value.problems and all(LINE.match(str(p)) for p in caught.value.problems)
+
+
+# --------------------------------------------------------------------------- patterns under a bound (issue 19, item 8)
+
+#: Patterns that the analyser of issue 12 let through, each with a 100-character value on which Python's ``re``
+#: ran for more than 20 s (measured with ``re.fullmatch`` in a subprocess). Repeated wildcards with separators,
+#: repeats separated by optional parts, and repeated groups side by side.
+HANGING_PATTERNS = {
+    "wildcards-with-separators": (r"^.*x.*x.*x.*x.*x.*x.*y$", "x" * 100),
+    "repeats-with-optional-separators": (r"^[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+!$", "a" * 100),
+    "repeated-groups-side-by-side": (r"^(.*)(.*)(.*)(.*)(.*)(.*)!$", "a" * 100),
+    "negated-classes-with-optional-separators": (r"^[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*!$", "a" * 100),
+    "optional-digits-and-dots": (r"^\d*\.?\d*\.?\d*\.?\d*\.?\d*\.?\d*$", "1" * 99 + "x"),
+    "word-groups-side-by-side": (r"^(\w+)(\w+)(\w+)(\w+)(\w+)(\w+)!$", "a" * 100),
+}
+
+
+def _hanging(folder: Folder, name: str) -> str:
+    """Give parties.party_name the pattern, and Austria's name the value; return the pattern's JSON path."""
+    pattern, value = HANGING_PATTERNS[name]
+    folder.descriptor(set_constraint("parties", "party_name", "pattern", pattern))
+    folder.edit("parties", AUT_LINE, "party_name", value)
+    return f"resources[{R('parties')}].schema.fields[{F('parties', 'party_name')}].constraints.pattern"
+
+
+@pytest.mark.parametrize("name", list(HANGING_PATTERNS))
+def test_pattern_that_hung_is_refused_on_its_line(folder: Folder, name: str) -> None:
+    column = _hanging(folder, name)
+    with deadline():
+        report = validate(folder.root)
+    assert_rejected(report, folder.shown(DESCRIPTOR), None, column, "as a power of a value's length")
+
+
+@pytest.mark.parametrize("name", list(HANGING_PATTERNS))
+def test_pattern_is_matched_in_linear_time_even_past_the_analyser(folder: Folder, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # With the analyser switched off, the pattern reaches the cells: RE2 matches it in linear time, so a value of
+    # 100 characters, and one of 100,000, are answered at once.
+    from analysis.validation import patterns
+
+    monkeypatch.setattr(patterns, "risk", lambda parsed: None)
+    patterns._string_pattern_problem.cache_clear()
+    try:
+        _hanging(folder, name)
+        with deadline(10):
+            report = validate(folder.root)
+        assert_rejected(report, folder.shown("parties"), AUT_LINE, "party_name", "is malformed")
+        pattern, value = HANGING_PATTERNS[name]
+        with deadline(10):
+            assert not patterns.compile_pattern(pattern).fullmatch(value[0] * 100_000 + value[-1] + "\t")
+    finally:
+        patterns._string_pattern_problem.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "pattern, fragment",
+    [
+        (r"^(a)\1$", "cannot be matched in linear time by RE2"),
+        (r"^(?=[a-z])[a-z0-9]+$", "cannot be matched in linear time by RE2"),
+        (r"^(?![0-9])\w+$", "cannot be matched in linear time by RE2"),
+        (r"^[a-z]{1,2000}$", "cannot be matched in linear time by RE2"),
+        (r"^a{,3}$", "write {0,n}"),
+        (r"^[\S]+$", "inside a character class"),
+        (r"^\bword\b$", "ASCII-only word boundary"),
+    ],
+)
+def test_pattern_the_linear_engine_cannot_take_is_refused_on_its_line(folder: Folder, pattern: str, fragment: str) -> None:
+    folder.descriptor(set_constraint("parties", "party_name", "pattern", pattern))
+    with deadline():
+        report = validate(folder.root)
+    column = f"resources[{R('parties')}].schema.fields[{F('parties', 'party_name')}].constraints.pattern"
+    assert_rejected(report, folder.shown(DESCRIPTOR), folder.descriptor_line(json.dumps(pattern)), column, fragment)

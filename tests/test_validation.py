@@ -1238,3 +1238,25 @@ def test_each_broken_example_needs_its_rule(tmp_path: Path, name: str) -> None:
                 test(DataDir(tmp_path / f"data-{i}"))
     finally:
         registry.RULES[:] = original
+
+
+# --------------------------------------------------------------------------- patterns: RE2 with Python's meaning
+
+#: Patterns with Python's Unicode classes, which RE2 reads as ASCII unless translated (analysis/validation/patterns.py).
+CLASS_PATTERNS = [r"^\d+$", r"^\w[\w-]*$", r"^\S+$", r"^[\s,]*\D?$", r"^\W*$", r"^[\d.]+\Z", "^\\u00e9[^\\d]$"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CLASS_PATTERNS), st.text(st.characters(blacklist_categories=("Cs", "Cn")), max_size=6))
+def test_descriptor_patterns_match_as_in_python(pattern: str, value: str) -> None:
+    from analysis.validation.patterns import compile_pattern
+
+    assert bool(compile_pattern(pattern).fullmatch(value)) == bool(re.fullmatch(pattern, value))
+
+
+@pytest.mark.parametrize("pattern", [r"^\d+$", r"^\w+$", r"^\s+$"])
+@pytest.mark.parametrize("value", ["٣٤", "é", "\xa0", "Жx", "1 2", "\u2028"])
+def test_unicode_classes_keep_their_python_meaning(pattern: str, value: str) -> None:
+    from analysis.validation.patterns import compile_pattern
+
+    assert bool(compile_pattern(pattern).fullmatch(value)) == bool(re.fullmatch(pattern, value)), (pattern, value)

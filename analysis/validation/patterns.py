@@ -1,7 +1,11 @@
-"""Pattern safety: a descriptor's ``pattern`` must compile and must not backtrack catastrophically.
+"""Pattern safety: a descriptor's ``pattern`` never hangs the validator.
 
-The analyser walks the pattern as the standard library parses it (``re._parser``; its constants are private but
-stable within a Python version) and refuses repeats that can match the same text in more than one way.
+A pattern must compile in Python (the tools that read the descriptor use ``re``), must not be one a backtracking
+engine runs in exponential or high-polynomial time (:mod:`.backtracking`), and is matched with RE2
+(``google-re2``), whose time is linear in the value whatever the pattern. RE2 lacks backreferences and lookaround:
+a pattern that uses them is refused with a located message. Python's Unicode classes (``\\d``, ``\\w``, ``\\s``) are
+translated to RE2's Unicode properties, so a value matches exactly when it would in Python. Without ``google-re2``
+installed, patterns fall back to ``re`` (guarded by the analyser only).
 """
 
 from __future__ import annotations
@@ -9,15 +13,39 @@ from __future__ import annotations
 import functools
 import re
 
+from analysis.validation.backtracking import risk
 from analysis.validation.engine.problems import show
 
-_SAMPLE = [chr(c) for c in range(128)] + ["\xa0", "é", "Ж", "٣", "中", "\u2028"]
-_ALL = frozenset(_SAMPLE)
+try:
+    import re2
+    from re2 import _re2
+except ImportError:  # pragma: no cover - google-re2 is pinned in requirements.txt
+    re2 = None
+else:
+    _BOTH = _re2.RE2.Anchor.ANCHOR_BOTH
+
+#: RE2 may use this much memory for one pattern; a larger program is refused.
+RE2_MAX_MEM = 8 << 20
+#: Python's Unicode classes, as RE2 writes them: (inside a class, outside a class); None where RE2 has no way.
+_SPACE = r"\t\n\v\f\r\x{1c}-\x{1f}\x{85}\p{Z}"
+_WORD = r"\p{L}\p{N}_"
+_CLASSES = {
+    "d": (r"\p{Nd}", r"\p{Nd}"),
+    "D": (r"\P{Nd}", r"\P{Nd}"),
+    "w": (_WORD, f"[{_WORD}]"),
+    "W": (None, f"[^{_WORD}]"),
+    "s": (_SPACE, f"[{_SPACE}]"),
+    "S": (None, f"[^{_SPACE}]"),
+    "Z": (None, r"\z"),
+}
+
+
+class Unsupported(ValueError):
+    """A pattern RE2 cannot run as Python would; the message says what to write instead."""
 
 
 def pattern_problem(pattern: object) -> str | None:
-    """What is wrong with a descriptor ``pattern``, or None: it must compile, and it must not backtrack
-    catastrophically (a value of a few dozen characters could otherwise hang the validator)."""
+    """What is wrong with a descriptor ``pattern``, or None."""
     if not isinstance(pattern, str) or not pattern:
         return f"{pattern!r} is not a regular expression: write it as a string, e.g. \"^[A-Z]{{3}}$\""
     return _string_pattern_problem(pattern)
@@ -34,163 +62,106 @@ def _string_pattern_problem(pattern: str) -> str | None:
     try:
         from re import _parser  # the standard library's own regex parser (private, stable within a Python version)
 
-        risky = _ambiguous(_parser.parse(pattern))
+        found = risk(_parser.parse(pattern))
     except Exception:  # the check is a safeguard; a pattern it cannot analyse is not refused for that
-        risky = False
-    if risky:
+        found = None
+    if found == "exponential":
         return (
             f"{show(pattern)} can take exponential time on some values (a repeated part can match the same text in "
             "more than one way, as in (a+)+): make each repetition start with a character the part before it cannot "
             "match, as in ^[a-z0-9]+(-[a-z0-9]+)*$"
         )
+    if found == "polynomial":
+        return (
+            f"{show(pattern)} can take time that grows as a power of a value's length (two repeats, as in .*x.* or "
+            "(\\w+)(\\w+), can share the same characters): make each repeat stop at a character the next part must "
+            "start with, as in ^[^,]*,[^,]*$"
+        )
+    try:
+        compile_pattern(pattern)
+    except Unsupported as exc:
+        return f"{show(pattern)} {exc}"
     return None
 
 
-def _ambiguous(seq) -> bool:
-    """Whether a parsed pattern nests or chains repeats that can match the same characters (catastrophic backtracking)."""
-    from re import _constants as c
-
-    repeats = (c.MAX_REPEAT, c.MIN_REPEAT)
-    items = list(seq)
-    for i, (op, av) in enumerate(items):
-        if op in repeats:
-            low, high, body = av
-            if high > 1:
-                first, nullable = _first(body)
-                if nullable:
-                    return True  # (a*)*: empty repetitions
-                for chars in _variable_parts(body):
-                    if chars & first:
-                        return True  # (a+)+, (a|aa)+: a part of variable length can run on into the next repetition
-                if any(_branches_overlap(av2) for op2, av2 in _walk_items(body) if op2 == c.BRANCH):
-                    return True  # (a|ab)*
-            if high == c.MAXREPEAT and i + 1 < len(items):
-                following, _ = _first(items[i + 1 : i + 2])
-                if _chars(body) & following and items[i + 1][0] in repeats and items[i + 1][1][1] == c.MAXREPEAT:
-                    return True  # \S+\S+: two unbounded repeats share characters
-            if _ambiguous(body):
-                return True
-        elif op in (c.SUBPATTERN,):
-            if _ambiguous(av[3]):
-                return True
-        elif op == c.BRANCH:
-            if any(_ambiguous(branch) for branch in av[1]):
-                return True
-        elif op in (c.POSSESSIVE_REPEAT, c.ATOMIC_GROUP):
-            continue  # never backtracks
-    return False
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str):
+    """The pattern compiled for matching whole values: an object whose ``fullmatch(value)`` is true when the value
+    matches. With RE2 the time is linear in the value; raises :class:`Unsupported` if RE2 cannot run it."""
+    if re2 is None:
+        return re.compile(pattern)
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = RE2_MAX_MEM
+    compiled = _re2.RE2(to_re2(pattern).encode("utf-8"), options)
+    if not compiled.ok():
+        error = compiled.error()
+        error = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+        raise Unsupported(
+            f"cannot be matched in linear time by RE2 ({error}): write it without backreferences, lookaround, "
+            "possessive or atomic groups, and with repeat counts up to 1000"
+        )
+    return _Linear(compiled)
 
 
-def _walk_items(seq):
-    from re import _constants as c
+class _Linear:
+    """A pattern compiled by RE2, matched against a whole value (its time is linear in the value)."""
 
-    for op, av in seq:
-        yield op, av
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            yield from _walk_items(av[2])
-        elif op == c.SUBPATTERN:
-            yield from _walk_items(av[3])
-        elif op == c.BRANCH:
-            for branch in av[1]:
-                yield from _walk_items(branch)
-        elif op == c.ATOMIC_GROUP:
-            yield from _walk_items(av)
+    __slots__ = ("_match",)
+
+    def __init__(self, compiled):
+        self._match = compiled.Match
+
+    def fullmatch(self, value: str) -> bool:
+        data = value.encode("utf-8", "surrogateescape")
+        return self._match(_BOTH, data, 0, len(data))[0][0] >= 0
 
 
-def _variable_parts(seq):
-    """The characters of each part of a sequence whose length varies: a repeat, an optional part, a branch
-    with an empty alternative."""
-    from re import _constants as c
-
-    for op, av in _walk_items(seq):
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] != av[1]:
-            yield _chars(av[2])
-        elif op == c.BRANCH and any(_first(branch)[1] for branch in av[1]):
-            yield frozenset().union(*(_chars(branch) for branch in av[1]))
-
-
-def _branches_overlap(av) -> bool:
-    """Whether two alternatives can start with the same character (or both match nothing)."""
-    seen: set[str] = set()
-    empty = 0
-    for branch in av[1]:
-        first, nullable = _first(branch)
-        empty += nullable
-        if first & seen or empty > 1:
-            return True
-        seen |= first
-    return False
-
-
-def _first(seq) -> tuple[frozenset, bool]:
-    """The sample characters a sequence can start with, and whether it can match the empty string."""
-    from re import _constants as c
-
-    found: set[str] = set()
-    for op, av in seq:
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            chars, nullable = _first(av[2])
-            nullable = nullable or av[0] == 0
-        elif op == c.SUBPATTERN:
-            chars, nullable = _first(av[3])
-        elif op == c.ATOMIC_GROUP:
-            chars, nullable = _first(av)
-        elif op == c.BRANCH:
-            parts = [_first(branch) for branch in av[1]]
-            chars, nullable = frozenset().union(*(p[0] for p in parts)), any(p[1] for p in parts)
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            chars, nullable = frozenset(), True
-        elif op in (c.LITERAL, c.NOT_LITERAL, c.ANY, c.IN):
-            chars, nullable = _single(op, av), False
-        else:  # back-references and the like: assume the worst
-            chars, nullable = _ALL, True
-        found |= chars
-        if not nullable:
-            return frozenset(found), False
-    return frozenset(found), True
+def to_re2(pattern: str) -> str:
+    """``pattern`` in RE2's syntax with Python's meaning: Unicode classes, ``\\Z``, ``\\uXXXX``; raises
+    :class:`Unsupported` for what RE2 would read differently (``{,n}``, ``[:`` in a class, Unicode word boundaries)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            i = _escape(pattern, i, in_class, out)
+            continue
+        if in_class and ch == "]":
+            in_class = False
+        elif in_class and pattern.startswith("[:", i):
+            raise Unsupported("has '[:' inside a character class, which RE2 reads as a POSIX class: escape the '['")
+        elif not in_class and ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            for lead in ("^", "]"):  # a leading '^' negates, a leading ']' is a literal
+                if pattern.startswith(lead, i):
+                    out.append(lead)
+                    i += 1
+            continue
+        elif not in_class and ch == "{" and pattern.startswith("{,", i):
+            raise Unsupported("has a repeat written {,n}, which RE2 reads as literal text: write {0,n}")
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
-def _chars(seq) -> frozenset:
-    """Every sample character a sequence can consume."""
-    from re import _constants as c
-
-    found: set[str] = set()
-    for op, av in _walk_items(seq):
-        if op in (c.LITERAL, c.NOT_LITERAL, c.ANY, c.IN):
-            found |= _single(op, av)
-        elif op not in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT, c.SUBPATTERN, c.BRANCH, c.ATOMIC_GROUP, c.AT):
-            found |= _ALL
-    return frozenset(found)
-
-
-def _single(op, av) -> frozenset:
-    from re import _constants as c
-
-    if op == c.LITERAL:
-        return frozenset({chr(av)})
-    if op == c.NOT_LITERAL:
-        return _ALL - {chr(av)}
-    if op == c.ANY:
-        return _ALL - {"\n"}
-    negate = False
-    found: set[str] = set()
-    categories = {
-        c.CATEGORY_DIGIT: str.isdecimal,
-        c.CATEGORY_NOT_DIGIT: lambda ch: not ch.isdecimal(),
-        c.CATEGORY_SPACE: str.isspace,
-        c.CATEGORY_NOT_SPACE: lambda ch: not ch.isspace(),
-        c.CATEGORY_WORD: lambda ch: ch.isalnum() or ch == "_",
-        c.CATEGORY_NOT_WORD: lambda ch: not (ch.isalnum() or ch == "_"),
-    }
-    for kind, value in av:
-        if kind == c.NEGATE:
-            negate = True
-        elif kind == c.LITERAL:
-            found.add(chr(value))
-        elif kind == c.RANGE:
-            found |= {ch for ch in _SAMPLE if value[0] <= ord(ch) <= value[1]}
-        elif kind == c.CATEGORY and value in categories:
-            found |= {ch for ch in _SAMPLE if categories[value](ch)}
-        else:
-            found |= _ALL
-    return frozenset(_ALL - found if negate else found)
+def _escape(pattern: str, i: int, in_class: bool, out: list[str]) -> int:
+    """Translate the escape at ``pattern[i]``; return where the next token starts."""
+    letter = pattern[i + 1]
+    if letter in _CLASSES:
+        inside, outside = _CLASSES[letter]
+        written = inside if in_class else outside
+        if written is None:
+            raise Unsupported(f"uses \\{letter} inside a character class, which RE2 cannot write with Python's meaning: list the characters")
+        out.append(written)
+        return i + 2
+    if letter in "bB":
+        raise Unsupported(f"uses \\{letter}, which RE2 reads as an ASCII-only word boundary: spell out the boundary")
+    if letter in "uU":
+        width = 4 if letter == "u" else 8
+        out.append(f"\\x{{{pattern[i + 2 : i + 2 + width]}}}")
+        return i + 2 + width
+    out.append(pattern[i : i + 2])
+    return i + 2

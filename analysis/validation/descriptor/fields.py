@@ -8,7 +8,7 @@ import re
 
 from analysis.validation.descriptor.problems import DescriptorProblems
 from analysis.validation.engine.problems import show
-from analysis.validation.patterns import pattern_problem
+from analysis.validation.patterns import compile_pattern, pattern_problem
 from analysis.validation.settings import CONSTRAINTS, TYPES, UNSUPPORTED_FIELD_KEYS
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -84,7 +84,7 @@ def check_constraints(cons: object, kind: str, at: tuple, where: str, problem: D
             message = pattern_problem(value) if kind == "string" else "applies to string columns only"
             if message is None:
                 kept[key] = value
-                kept["_pattern"] = re.compile(value)
+                kept["_pattern"] = compile_pattern(value)
             else:
                 problem(at, f"{where}: pattern {message}", key)
         else:  # minimum, maximum

@@ -15,6 +15,7 @@ from analysis.schema import DESCRIPTOR
 from analysis.validation import settings
 from analysis.validation.engine.problems import Collector, show
 from analysis.validation.engine.tables import Table
+from analysis.validation.patterns import compile_pattern
 from analysis.validation.settings import FIRST_DATE, FLOAT_DIGITS, INT64_MAX, INT64_MIN, LAST_DATE
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Column:
         self.enum: list[str] | None = cons.get("enum")
         self.enum_set = frozenset(self.enum) if self.enum else None
         self.source = cons.get("pattern")
-        self.pattern = cons.get("_pattern") or (re.compile(self.source) if self.source else None)
+        self.pattern = cons.get("_pattern") or (compile_pattern(self.source) if self.source else None)
         self.minimum, self.maximum = cons.get("minimum"), cons.get("maximum")
         self.url = self.name == "url" or self.name.endswith("_url")
         self.fast = self.kind == "string" and self.enum is None and not self.url
