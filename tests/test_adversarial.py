@@ -6,12 +6,12 @@ wrong, every problem prints as one escaped line, nothing in the folder is writte
 read. A sample also runs ``python -m analysis validate`` in a subprocess (exit status 1, no traceback) and the
 loaders (``DataError``). A few hostile-looking inputs are valid and must be accepted.
 
-Tally (update it with the cases): inputs tried 206 (``CASES`` 174, ``ACCEPTED`` 9, and 23 in their own tests,
-13 of them patterns under a bound): rejected cleanly 197, accepted 9 (valid on purpose), crashed 0, hung 0. The
-validator before issue 12, given the 183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed on 27 (a table or
-descriptor that is a folder, a socket or a link loop, deep JSON, a field without a name or type, a bad pattern,
-a month date in year 9999, a 5,000-digit integer, ...), hung on 3 (FIFOs, /dev/zero), printed malformed lines
-for 4, and accepted 53 that it should have refused (the loaders then crashed on them or altered the values).
+Tally (update it with the cases): inputs tried 206 (``CASES`` 172, ``ACCEPTED`` 11, and 23 in their own tests, 13 of
+them patterns under a bound): rejected cleanly 195, accepted 11 (valid on purpose), crashed 0, hung 0. The validator
+before issue 12, given the 183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed
+on 27 (a table or descriptor that is a folder, a socket or a link loop, deep JSON, a field without a name or type, a
+bad pattern, a month date in year 9999, a 5,000-digit integer, ...), hung on 3 (FIFOs, /dev/zero), printed malformed
+lines for 4, and accepted 53 that it should have refused (the loaders then crashed on them or altered the values).
 """
 
 from __future__ import annotations
@@ -290,8 +290,6 @@ CASES: dict[str, Case] = {
     "gzip-bytes-as-table": raw("parties", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\xff", 1, None, "not valid UTF-8"),
     "overlong-utf8": raw("parties", b"party_id,party_name,party_type\nFRA,\xc0\xafFrance,state\n", 2, "party_name", "not valid UTF-8"),
     "surrogate-utf8": raw("parties", b"party_id,party_name,party_type\nFRA,\xed\xa0\x80,state\n", 2, "party_name", "not valid UTF-8"),
-    "bom": raw("parties", lambda f: b"\xef\xbb\xbf" + "".join(f.lines("parties")).encode(), 1, "-", "byte-order mark"),
-    "crlf": raw("parties", lambda f: "".join(f.lines("parties")).replace("\n", "\r\n").encode(), 1, "-", "line ends with CR"),
     "bare-cr": raw("parties", lambda f: "".join(f.lines("parties")).replace("\n", "\r").encode(), 1, "-", "line ends with CR"),
     "no-final-newline": raw("parties", lambda f: "".join(f.lines("parties")).rstrip("\n").encode(), PARTY_LINES, "-", "no final newline"),
     "nul-byte-in-text": cell("parties", 2, "party_name", "Alba\x00nia", "contains the control character '\\x00'"),
@@ -472,6 +470,9 @@ ACCEPTED: dict[str, Callable[[Folder], object]] = {
     "integer-int64-maximum-with-missing-values": lambda f: f.descriptor(set_constraint("agreements", "term_years", "maximum", 2**63 - 1)),
     "number-with-15-digits": lambda f: f.edit("agreements", 3, "commitment_amount", "977000000.000001"),
     "url-with-percent-encoding": lambda f: f.edit("sources", 2, "url", "https://example.org/a%20b?q=%3Cscript%3E#x"),
+    # (issue 18) a UTF-8 byte-order mark and CR LF line endings (RFC 4180, Python's csv writer) are accepted.
+    "bom": lambda f: f.write("parties", b"\xef\xbb\xbf" + "".join(f.lines("parties")).encode()),
+    "crlf": lambda f: f.write("parties", "".join(f.lines("parties")).replace("\n", "\r\n").encode()),
 }
 
 
@@ -740,3 +741,24 @@ def test_pattern_the_linear_engine_cannot_take_is_refused_on_its_line(folder: Fo
         report = validate(folder.root)
     column = f"resources[{R('parties')}].schema.fields[{F('parties', 'party_name')}].constraints.pattern"
     assert_rejected(report, folder.shown(DESCRIPTOR), folder.descriptor_line(json.dumps(pattern)), column, fragment)
+
+
+# --------------------------------------------------------------------------- CR LF and a byte-order mark (issue 18, item 5)
+
+
+def test_a_crlf_copy_with_byte_order_marks_validates_and_loads_as_the_shipped_data(folder: Folder) -> None:
+    import csv
+
+    for path in sorted(folder.root.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(rows)  # Python's default: CR LF
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in path.read_bytes()
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    shipped, copied = load.load_dataset(DEFAULT_DATA_DIR), load.load_dataset(folder.root)
+    for name in RESOURCES:
+        pd_testing = pytest.importorskip("pandas.testing")
+        pd_testing.assert_frame_equal(getattr(copied, name), getattr(shipped, name), obj=name)

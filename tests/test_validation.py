@@ -258,9 +258,10 @@ def test_missing_file(data: DataDir) -> None:
     expect(report, data, "milestones", 1, "-", "file is missing: datapackage.json lists table 'milestones'")
 
 
-def test_byte_order_mark(data: DataDir) -> None:
+def test_byte_order_mark_is_accepted(data: DataDir) -> None:
+    # (issue 18) Excel and many tools write a UTF-8 byte-order mark; it is not part of the first column's name.
     data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].encode())
-    only(data.validate(), data, "parties", 1, "-", "byte-order mark")
+    assert data.validate().ok, _listing(data.validate())
 
 
 def test_invalid_utf8_names_line_and_column(data: DataDir) -> None:
@@ -274,14 +275,73 @@ def test_invalid_utf8_in_first_column(data: DataDir) -> None:
     expect(data.validate(), data, "memberships", 6, "party_id", "not valid UTF-8")
 
 
-def test_crlf_line_endings(data: DataDir) -> None:
+def test_crlf_line_endings_are_accepted(data: DataDir) -> None:
+    # (issue 18) RFC 4180 and Python's csv writer end lines with CR LF.
     data.write("parties", VALID["parties"].replace("\n", "\r\n"))
-    only(data.validate(), data, "parties", 1, "-", "line ends with CR (Windows line endings)")
+    assert data.validate().ok, _listing(data.validate())
 
 
 def test_crlf_on_one_line_is_located(data: DataDir) -> None:
     data.write("parties", VALID["parties"].replace("France,state\n", "France,state\r\n"))
     only(data.validate(), data, "parties", 3, "-", "line ends with CR")
+
+
+def test_bom_and_crlf_together_are_accepted(data: DataDir) -> None:
+    data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].replace("\n", "\r\n").encode())
+    assert data.validate().ok, _listing(data.validate())
+
+
+def test_a_crlf_file_keeps_its_line_numbers(data: DataDir) -> None:
+    data.edit("parties", 4, "party_type", "stat")
+    data.write("parties", b"\xef\xbb\xbf" + data.text("parties").replace("\n", "\r\n").encode())
+    only(data.validate(), data, "parties", 4, "party_type", "'stat' is not allowed")
+
+
+def test_a_crlf_file_with_one_lf_line_is_located(data: DataDir) -> None:
+    text = VALID["parties"].replace("\n", "\r\n").replace("GBR,United Kingdom,state\r\n", "GBR,United Kingdom,state\n")
+    data.write("parties", text)
+    only(data.validate(), data, "parties", 4, "-", "line ends with LF alone, but the first line with CR LF")
+
+
+def test_a_line_feed_inside_a_quoted_value_of_a_crlf_file_is_part_of_the_value(data: DataDir) -> None:
+    data.edit("claims", 2, "claim_text", "One country\njoined")
+    data.write("claims", data.text("claims").replace("\n", "\r\n").replace("country\r\njoined", "country\njoined"))
+    report = data.validate()
+    assert report.ok, _listing(report)
+
+
+def test_a_cr_alone_in_a_crlf_file_is_located(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("\n", "\r\n").replace("France,state\r\n", "France,state\r"))
+    expect(data.validate(), data, "parties", 3, "-", "line ends with CR alone")
+
+
+def _parties_with_a_line_end_at(offset: int, ending: str) -> tuple[str, int]:
+    """A CR LF parties table whose line ending ``ending`` (at one line, returned with the text) starts at byte
+    ``offset``: the reader's chunk boundary (1 MiB) falls inside or right after it."""
+    lines = ["party_id,party_name,party_type", *VALID["parties"].splitlines()[1:]]
+    size = sum(len(line) + 2 for line in lines)
+    codes = (f"Z{a}{b}" for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    while True:  # rows of at most 90,000 characters (a cell holds 100,000), the last one cut to size
+        row = f"{next(codes)},{{}},state"
+        name = min(90_000, offset - size - len(row.format("")))
+        lines.append(row.format("x" * name))
+        if size + len(lines[-1]) == offset:
+            break
+        size += len(lines[-1]) + 2
+    text = "".join(line + "\r\n" for line in lines[:-1]) + lines[-1] + ending + f"{next(codes)},Last,state\r\n"
+    return text, len(lines)
+
+
+@pytest.mark.parametrize("offset", [(1 << 20) - 1, 1 << 20, (1 << 20) + 1])
+def test_line_endings_across_the_chunk_boundary(data: DataDir, offset: int) -> None:
+    text, line = _parties_with_a_line_end_at(offset, "\r\n")
+    assert text.encode().index(b"\r\nZ", offset - 1) == offset
+    data.write("parties", text)
+    assert data.validate().ok, _listing(data.validate())
+    data.write("parties", _parties_with_a_line_end_at(offset, "\n")[0])
+    only(data.validate(), data, "parties", line, "-", "line ends with LF alone")
+    data.write("parties", _parties_with_a_line_end_at(offset, "\r")[0])
+    expect(data.validate(), data, "parties", line, "-", "line ends with CR alone")
 
 
 def test_missing_final_newline(data: DataDir) -> None:

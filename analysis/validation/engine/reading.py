@@ -18,7 +18,8 @@ from analysis.validation.engine.tables import Table
 class Source(io.RawIOBase):
     """A table's bytes on their way to the decoder, inspected a chunk at a time (never line by line).
 
-    It reports a byte-order mark (and drops it), the first CR, and a missing final newline; and it cuts a line
+    It drops a UTF-8 byte-order mark, checks the line endings (:class:`LineEndings`), reports a missing final
+    newline; and it cuts a line
     longer than ``MAX_LINE_BYTES`` short (its quotes kept balanced), noting it in ``cut`` so that the record is
     reported and dropped, and memory stays bounded whatever the file holds. Invalid UTF-8 passes through as
     surrogate escapes, which the cell checks report with their line and column.
@@ -34,7 +35,7 @@ class Source(io.RawIOBase):
         self._run = 0  # bytes passed on since the last line feed
         self._dropping = 0  # while cutting a line: its length so far (0: not cutting)
         self._quotes = 0  # quotes in the part of the line dropped
-        self._cr = False
+        self.endings = LineEndings(table, out)
         self._last = b"\n"
 
     def readable(self) -> bool:
@@ -47,14 +48,10 @@ class Source(io.RawIOBase):
                 self._end()
                 return 0
             if self.position == 0 and data.startswith(b"\xef\xbb\xbf"):
-                self._out.add(self._table, 1, "-", "file starts with a byte-order mark: save as UTF-8 without BOM")
-                data = data[3:]
+                data = data[3:]  # a UTF-8 byte-order mark (Excel writes one): allowed, and not part of the header
             self.position += len(data)
             self._last = data[-1:] or self._last
-            if not self._cr and b"\r" in data:
-                self._cr = True
-                line = self.lines + data[: data.index(b"\r")].count(b"\n") + 1
-                self._out.add(self._table, line, "-", "line ends with CR (Windows line endings): use LF only")
+            self.endings.check(data, self.lines)
             data = self._inspect(data)
             if data:
                 buffer[: len(data)] = data
@@ -109,9 +106,70 @@ class Source(io.RawIOBase):
         return balance
 
     def _end(self) -> None:
+        self.endings.end(self.lines)
         if self.position and self._last not in (b"\n", b"\r"):
-            self._out.add(self._table, self.lines + 1, "-", "the last line has no final newline: end the file with LF")
+            ending = "CR LF" if self.endings.crlf else "LF"
+            self._out.add(self._table, self.lines + 1, "-", f"the last line has no final newline: end the file with {ending}")
         self._close_cut()
+
+
+class LineEndings:
+    """The line endings of one table: LF throughout, or CR LF throughout (RFC 4180, and Python's csv writer), as the
+    first line sets. The first line that differs is reported, and a CR alone anywhere (a line feed inside a quoted
+    value is part of the value, whatever the file's line ending)."""
+
+    def __init__(self, table: Table, out: Collector):
+        self._table, self._out = table, out
+        self.crlf: bool | None = None  # unknown until the first line feed
+        self._done = False  # the first problem is reported; the rest of the file is not checked
+        self._pending = False  # the last chunk ended in CR: its LF, if any, starts the next chunk
+        self._quoted = False  # inside a quoted value at the end of the last chunk
+
+    def check(self, data: bytes, lines: int) -> None:
+        """Check one chunk; ``lines`` is the number of line feeds before it."""
+        if self._done or not (self._pending or self.crlf or b"\r" in data):
+            if not self._done and self.crlf is None:
+                self.crlf = False if b"\n" in data else None
+                self._quoted ^= data.count(b'"') % 2 == 1
+            return
+        text = (b"\r" if self._pending else b"") + data
+        self._pending = text.endswith(b"\r")
+        body = text[:-1] if self._pending else text
+        if self.crlf is None and b"\n" in body:
+            self.crlf = body.index(b"\n") > 0 and body[body.index(b"\n") - 1] == 13
+        if body.count(b"\r") != body.count(b"\r\n"):
+            at = next(i for i in _finds(body, b"\r") if body[i + 1 : i + 2] != b"\n")
+            self._report(lines + body.count(b"\n", 0, at) + 1, "line ends with CR alone (or a value holds a CR): end lines with LF, or CR LF")
+        elif self.crlf is False and b"\r" in body:
+            at = body.index(b"\r")
+            self._report(lines + body.count(b"\n", 0, at) + 1, "line ends with CR LF, but the first line with LF alone: use one line ending throughout the file")
+        elif self.crlf and body.count(b"\n") != body.count(b"\r\n"):
+            self._bare_line_feed(body, lines)
+        self._quoted ^= body.count(b'"') % 2 == 1
+
+    def _bare_line_feed(self, body: bytes, lines: int) -> None:
+        """In a CR LF file, a line feed alone ends a record only outside quotes: report the first that does."""
+        for at in _finds(body, b"\n"):
+            if (at == 0 or body[at - 1] != 13) and not (self._quoted ^ (body.count(b'"', 0, at) % 2 == 1)):
+                line = lines + body.count(b"\n", 0, at) + 1
+                self._report(line, "line ends with LF alone, but the first line with CR LF: use one line ending throughout the file")
+                return
+
+    def end(self, lines: int) -> None:
+        if self._pending and not self._done:
+            self._report(lines + 1, "line ends with CR alone (or a value holds a CR): end lines with LF, or CR LF")
+
+    def _report(self, line: int, message: str) -> None:
+        self._done = True
+        self._out.add(self._table, line, "-", message)
+
+
+def _finds(data: bytes, needle: bytes):
+    """Every position of ``needle`` in ``data``, in order."""
+    at = data.find(needle)
+    while at >= 0:
+        yield at
+        at = data.find(needle, at + 1)
 
 
 def read_table(data_dir: Path, resource: dict, ctx: Context) -> Table:
