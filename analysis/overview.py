@@ -225,7 +225,7 @@ def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         dates = published.reindex(sorted(_cited(frame))).dropna()
         rows.append({"what": label, "table": name, "rows": len(frame), "latest_source": dates.max() if len(dates) else pd.NaT})
     for name in sorted(tables):
-        if name in ("sources", "parties", "clause_dimensions", "clause_values"):
+        if name in ("sources", "parties", "clause_dimensions", "clause_values", "event_types"):
             continue
         frame = tables[name]
         dates = published.reindex(sorted(_cited(frame))).dropna()

@@ -762,3 +762,30 @@ def test_a_crlf_copy_with_byte_order_marks_validates_and_loads_as_the_shipped_da
     for name in RESOURCES:
         pd_testing = pytest.importorskip("pandas.testing")
         pd_testing.assert_frame_equal(getattr(copied, name), getattr(shipped, name), obj=name)
+
+
+# --------------------------------------------------------------------------- a new event type is one row (issue 21, item 3)
+
+
+def test_a_made_up_event_type_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import labels, negotiations, plots
+
+    lines = folder.lines("event_types")
+    lines.append("parliament_debate,9,Parliamentary debate,negotiation,a debate on the agreement in a parliament\n")
+    folder.write("event_types", lines[0] + "".join(sorted(lines[1:])))  # the one edit: a row in event_types.csv
+    line = 2 + [r["event_type"] for r in _shipped("events")].index("negotiation_round")
+    folder.edit("events", line, "event_type", "parliament_debate")  # ...and the data that uses it
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
+    assert labels.event_label("parliament_debate") == "Parliamentary debate"
+    assert labels.step_order()["parliament_debate"] == 9
+    style = plots.step_styles()["parliament_debate"]
+    assert (style["label"], style["marker"]) == ("Parliamentary debate", plots.GROUP_STYLES["negotiation"]["marker"])
+    ds = load.load_dataset(folder.root)
+    steps = negotiations.timelines(ds.events, ds.agreements)
+    assert "parliament_debate" in set(steps["step"])
+    figure = plots.plot_timeline(steps, "2026-11-28")
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "Parliamentary debate" in legend

@@ -132,6 +132,18 @@ fra-2024,consultations,prompt,within_24_hours,Settled on the text's '24 hours'.
 currency,year,rate_per_eur,days,source_id
 GBP,2024,0.8466,256,s-agreements
 """,
+    "event_types": """\
+event_type,position,label,group,description
+approved,4,Approved,approval,
+entered_into_force,8,Entered into force,ratification,
+negotiation_round,2,Negotiation round,negotiation,
+negotiations_opened,1,Talks opened,opening,
+ratified,7,Ratified,ratification,
+reported_negotiating,0,Reported negotiating,reported,
+signed,6,Signed,signature,
+signing_postponed,5,Signing postponed,negotiation,
+text_agreed,3,Text agreed,negotiation,
+""",
 }
 
 VALID_ROWS = sum(text.count("\n") - 1 for text in VALID.values())
@@ -1236,6 +1248,25 @@ def test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date(data: 
     only(data.validate(), data, "signatories", 5, "joined_date", "date_basis 'adoption' means the adoption date (2025-01-06), not 2025-01-07")
 
 
+
+def test_the_signature_is_not_an_event(data: DataDir) -> None:
+    data.edit("events", 4, "event_type", "signed")
+    only(data.validate(), data, "events", 4, "event_type", "signed is the signature, recorded as agreements.signed_date")
+
+
+def test_an_event_type_the_vocabulary_does_not_list_is_refused(data: DataDir) -> None:
+    data.edit("events", 3, "event_type", "negotiation_rnd")
+    only(data.validate(), data, "events", 3, "event_type", "'negotiation_rnd' is not a event_type in")
+
+
+def test_a_new_event_type_is_one_row_and_the_rules_follow_its_group(data: DataDir) -> None:
+    # One row in event_types.csv makes a new kind of step valid, and its group puts it under the rules.
+    data.insert("event_types", 6, "parliament_debate,9,Parliamentary debate,negotiation,")
+    data.edit("events", 3, "event_type", "parliament_debate")
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("events", 3, "event_date", "2023-08-15")  # before talks opened (September 2023)
+    only(data.validate(), data, "events", 3, "event_date", "a parliament_debate on 2023-08-15 comes before talks opened")
+
 # --------------------------------------------------------------------------- every rule has its broken example
 
 #: Each registered cross-table rule (analysis/validation/rules/) and the tests above that break it.
@@ -1267,6 +1298,7 @@ RULE_EXAMPLES = {
     ],
     "side_only_for_sided_steps": [test_an_approval_needs_its_side, test_side_only_for_approvals_ratifications_and_entry_into_force],
     "us_track_without_agreement": [test_the_us_guarantee_track_has_no_agreement],
+    "signature_is_not_an_event": [test_the_signature_is_not_an_event],
     "membership_ends_after_start": [test_membership_left_before_joined, test_membership_left_on_the_day_it_joined],
     "membership_spells_do_not_overlap": [test_membership_spells_overlap, test_membership_spell_after_an_open_spell_overlaps],
     "every_source_cited": [test_uncited_source],

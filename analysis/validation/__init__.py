@@ -36,7 +36,6 @@ from analysis.validation import settings
 from analysis.validation.cli import main
 from analysis.validation.engine.problems import DataError, Problem
 from analysis.validation.engine.tables import Report, Row, Table
-from analysis.validation.rules.events import AFTER_OPENING_EVENTS, POST_SIGNATURE_EVENTS, PRE_SIGNATURE_EVENTS, SIDED_EVENTS
 from analysis.validation.settings import (
     CHUNK_BYTES,
     CHUNK_ROWS,
@@ -53,9 +52,8 @@ from analysis.validation.settings import (
 from analysis.validation.validator import validate
 
 __all__ = [
-    "AFTER_OPENING_EVENTS", "CHUNK_BYTES", "CHUNK_ROWS", "CONSTRAINTS", "DIALECT", "FREE_TEXT_COLUMNS", "LIST_FOREIGN_KEYS",
-    "MAX_CELL", "MAX_LINE_BYTES", "POST_SIGNATURE_EVENTS", "PRECISION_DATES", "PROBLEMS_PER_COLUMN", "PRE_SIGNATURE_EVENTS",
-    "SIDED_EVENTS", "TYPES", "DataError", "Problem", "Report", "Row", "Table", "main", "validate",
+    "CHUNK_BYTES", "CHUNK_ROWS", "CONSTRAINTS", "DIALECT", "FREE_TEXT_COLUMNS", "LIST_FOREIGN_KEYS",
+    "MAX_CELL", "MAX_LINE_BYTES", "PRECISION_DATES", "PROBLEMS_PER_COLUMN", "TYPES", "DataError", "Problem", "Report", "Row", "Table", "main", "validate",
 ]  # fmt: skip
 
 

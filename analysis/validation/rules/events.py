@@ -14,14 +14,26 @@ from analysis.validation.engine.cells import as_date, span_of
 from analysis.validation.engine.tables import Table
 from analysis.validation.rules.registry import Facts, rule
 
-#: Event types that happen before signature, in the order a negotiation goes through them.
-PRE_SIGNATURE_EVENTS = ("negotiations_opened", "negotiation_round", "text_agreed", "signing_postponed", "reported_negotiating")
-#: Event types that can only follow the opening of talks on the same agreement.
-AFTER_OPENING_EVENTS = ("negotiation_round", "text_agreed", "signing_postponed")
-#: Event types that say who acted (events.side): Ukraine, the partner or both.
-SIDED_EVENTS = ("approved", "ratified", "entered_into_force")
-#: Event types that can only follow the signature.
-POST_SIGNATURE_EVENTS = ("ratified", "entered_into_force")
+#: What the rules know of each group of event types (data/event_types.csv gives each type its group).
+#: Steps that happen before signature, in the order a negotiation goes through them.
+PRE_SIGNATURE_GROUPS = ("reported", "opening", "negotiation")
+#: Steps that can only follow the opening of talks on the same agreement.
+AFTER_OPENING_GROUPS = ("negotiation",)
+#: Steps that say who acted (events.side): Ukraine, the partner or both.
+SIDED_GROUPS = ("approval", "ratification")
+#: Steps that can only follow the signature.
+POST_SIGNATURE_GROUPS = ("ratification",)
+
+
+def kinds(facts: Facts, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The event types (data/event_types.csv) in these groups, in their order."""
+    key = ("kinds", groups)
+    if key not in facts.memo:
+        table = facts.tables.get("event_types")
+        rows = table.records("event_type", "group", "position") if table is not None and table.readable else ()
+        found = sorted((int(position) if position.isdigit() else 0, kind) for _, kind, group, position in rows if group in groups)
+        facts.memo[key] = tuple(kind for _, kind in found)
+    return facts.memo[key]
 
 
 def _openings(ev: Table, facts: Facts) -> tuple[dict[tuple[str, str], tuple[dt.date, int]], list[tuple[int, str, int]]]:
@@ -29,8 +41,9 @@ def _openings(ev: Table, facts: Facts) -> tuple[dict[tuple[str, str], tuple[dt.d
     if "openings" not in facts.memo:
         opened: dict[tuple[str, str], tuple[dt.date, int]] = {}
         again: list[tuple[int, str, int]] = []
+        opening = kinds(facts, ("opening",))
         for line, party, aid, kind, day in ev.records("party_id", "agreement_id", "event_type", "event_date"):
-            when = as_date(day) if kind == "negotiations_opened" else None
+            when = as_date(day) if kind in opening else None
             if when:
                 if (party, aid) in opened:
                     again.append((line, party, opened[(party, aid)][1]))
@@ -58,10 +71,10 @@ def talks_opened_once(ev: Table, facts: Facts) -> None:
 @rule("events")
 def steps_follow_opening(ev: Table, facts: Facts) -> None:
     """A round, an agreed text or a postponement does not come before talks opened."""
-    opened = _openings(ev, facts)[0]
+    opened, after_opening = _openings(ev, facts)[0], kinds(facts, AFTER_OPENING_GROUPS)
     for line, party, aid, kind, day, precision in ev.records("party_id", "agreement_id", "event_type", "event_date", "date_precision"):
         key = (party, aid)
-        if kind not in AFTER_OPENING_EVENTS or key not in opened:
+        if kind not in after_opening or key not in opened:
             continue
         span = span_of(day, precision)
         # NOTE: a month- or year-precise date only conflicts if its whole span lies before the opening.
@@ -73,6 +86,7 @@ def steps_follow_opening(ev: Table, facts: Facts) -> None:
 def event_matches_its_agreement(ev: Table, facts: Facts) -> None:
     """An event on an agreement is with that agreement's partner, and before or after its signature as its type says."""
     agreements = facts.index("agreements", "agreement_id")
+    before, after = kinds(facts, PRE_SIGNATURE_GROUPS), kinds(facts, POST_SIGNATURE_GROUPS)
     for line, party, aid, kind, day, precision in ev.records("party_id", "agreement_id", "event_type", "event_date", "date_precision"):
         agreement = agreements.get(aid)
         if agreement is None:
@@ -80,22 +94,33 @@ def event_matches_its_agreement(ev: Table, facts: Facts) -> None:
         if agreement.get("party_id") != party:
             facts.out.add(ev, line, "agreement_id", f"agreement '{aid}' is with {agreement.get('party_id')}, not {party}")
         signed, span = as_date(agreement.get("signed_date")), span_of(day, precision)
-        if span and signed and kind in PRE_SIGNATURE_EVENTS and span[0] > signed:
+        if span and signed and kind in before and span[0] > signed:
             facts.out.add(
                 ev, line, "event_date", f"a {kind} on {as_date(day)} comes after the agreement was signed ({signed}): check the date or the agreement_id"
             )
-        if span and signed and kind in POST_SIGNATURE_EVENTS and span[1] < signed:
+        if span and signed and kind in after and span[1] < signed:
             facts.out.add(ev, line, "event_date", f"{kind} on {as_date(day)} comes before the signature ({signed})")
 
 
 @rule("events")
 def side_only_for_sided_steps(ev: Table, facts: Facts) -> None:
     """Approval, ratification and entry into force say who acted (side); other steps leave side empty."""
+    sided = kinds(facts, SIDED_GROUPS)
+    shown = ", ".join(sided)
     for line, kind, side in ev.records("event_type", "side"):
-        if kind in SIDED_EVENTS and not side:
+        if kind in sided and not side:
             facts.out.add(ev, line, "side", f"a {kind} step needs its side: ukraine, partner or both")
-        if side and kind not in SIDED_EVENTS:
-            facts.out.add(ev, line, "side", f"side is only for {', '.join(SIDED_EVENTS)}; leave it empty for {kind}")
+        if side and kind not in sided:
+            facts.out.add(ev, line, "side", f"side is only for {shown}; leave it empty for {kind}")
+
+
+@rule("events")
+def signature_is_not_an_event(ev: Table, facts: Facts) -> None:
+    """The signature is agreements.signed_date, never an event row."""
+    signature = kinds(facts, ("signature",))
+    for line, kind in ev.records("event_type"):
+        if kind in signature:
+            facts.out.add(ev, line, "event_type", f"{kind} is the signature, recorded as agreements.signed_date: not an event")
 
 
 @rule("events")
