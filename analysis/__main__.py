@@ -17,7 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--markdown", action="store_true")
     sub.add_parser("coverage", help="print the table of the latest source per topic and table (Markdown)")
     sub.add_parser("kappa", help="print the agreement between the clause matrix's two coders per dimension (Markdown)")
-    sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    dictionary = sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    dictionary.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     build = sub.add_parser("build", help="execute the notebooks and write self-contained HTML reports")
     build.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     build.add_argument("--out", default=None, help="report folder (default: the repository's reports/)")
@@ -54,10 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             print(kappa_markdown(ds.clause_checks, ds.clause_dimensions))
         return 0
     if args.command == "dictionary":
-        from analysis.schema import render_dictionary
+        from analysis.validation.cli import dictionary
 
-        print(render_dictionary())
-        return 0
+        return dictionary(args.data_dir)
     from analysis.build import main as build_main
 
     return build_main(

@@ -1064,6 +1064,99 @@ def test_validator_never_writes_to_the_data_folder(data: DataDir, broken: bool) 
     assert _snapshot(data.root) == before
 
 
+
+def _run(command: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"}
+    args = [sys.executable, "-m", "analysis", command, "--data-dir", str(data_dir)]
+    return subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
+def _drop(path: tuple) -> callable:
+    def change(package: dict) -> None:
+        node = package
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return change
+
+
+#: (issue 19, item 10) Inputs that ended in a traceback, or that the dictionary cannot describe: each gives located
+#: lines and exit status 1, for validate and for dictionary; (what breaks it, the problem's line, its column, the gist).
+BROKEN_DESCRIPTORS = {
+    "broken-json": (lambda d: (d.root / DESCRIPTOR).write_text('{"resources": [', encoding="utf-8"), 1, "-", "not valid JSON"),
+    "not-utf-8": (lambda d: (d.root / DESCRIPTOR).write_bytes(b'{"name": "caf\xe9"}'), 1, "-", "not valid UTF-8"),
+    "a-list": (lambda d: (d.root / DESCRIPTOR).write_text("[]", encoding="utf-8"), 1, "-", "it is not a JSON object"),
+    "fields-an-object": (
+        lambda d: d.edit_descriptor(lambda p: p["resources"][1]["schema"].__setitem__("fields", {"party_id": "string"})),
+        None,
+        "resources[1].schema.fields",
+        "must be a non-empty list",
+    ),
+    "resource-a-string": (lambda d: d.edit_descriptor(lambda p: p["resources"].append("events.csv")), None, None, "must be an object"),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "dictionary"])
+@pytest.mark.parametrize("name", list(BROKEN_DESCRIPTORS))
+def test_cli_broken_descriptor_is_located_lines_not_a_traceback(data: DataDir, command: str, name: str) -> None:
+    breaker, line, column, fragment = BROKEN_DESCRIPTORS[name]
+    breaker(data)
+    result = _run(command, data.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == "" and "Traceback" not in result.stdout
+    lines = result.stdout.splitlines()
+    problems = lines[:-1] if command == "validate" else lines
+    parsed = [PROBLEM_LINE.match(text) for text in problems]
+    assert parsed and all(parsed), result.stdout
+    assert any(
+        m["path"] == data.path(DESCRIPTOR) and (line is None or int(m["line"]) == line) and (column is None or m["column"] == column)
+        and fragment in m["message"]
+        for m in parsed
+    ), result.stdout  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path, column",
+    [(("resources", 1, "description"), "resources[1]"), (("resources", 2, "schema", "fields", 0, "description"), "resources[2].schema.fields[0]")],
+)
+def test_cli_dictionary_names_what_it_cannot_describe(data: DataDir, path: tuple, column: str) -> None:
+    data.edit_descriptor(_drop(path))
+    assert data.validate().ok  # a description is optional for the validator...
+    result = _run("dictionary", data.root)  # ...but the dictionary needs it
+    assert (result.returncode, result.stderr) == (1, ""), result.stdout + result.stderr
+    (only_line,) = result.stdout.splitlines()
+    match = PROBLEM_LINE.match(only_line)
+    assert match and match["column"] == column and "the dictionary needs a description" in match["message"], only_line
+
+
+def test_cli_dictionary_of_a_good_folder_is_the_generated_dictionary(data: DataDir) -> None:
+    from analysis.schema import render_dictionary
+
+    result = _run("dictionary", data.root)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == render_dictionary(data.root) + "\n"
+
+
+def test_cli_non_utf8_table_is_located_not_a_traceback(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("France", "Fr\xe4nce").encode("latin-1"))
+    result = _run("validate", data.root)
+    assert (result.returncode, result.stderr) == (1, ""), result.stdout + result.stderr
+    first = PROBLEM_LINE.match(result.stdout.splitlines()[0])
+    assert first and (first["path"], int(first["line"]), first["column"]) == (data.path("parties"), 3, "party_name")
+
+
+def test_cli_an_unexpected_error_is_one_line_and_status_2(data: DataDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from analysis.validation import cli
+
+    def broken(data_dir):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cli, "validate", broken)
+    assert cli.main(str(data.root)) == 2
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 1 and "RuntimeError: a bug\\nover two lines" in out, out
+
 # --------------------------------------------------------------------------- properties
 
 SOURCE_LINES = VALID["sources"].splitlines(keepends=True)

@@ -18,6 +18,8 @@ from analysis.validation.descriptor.release import Release, check_release
 from analysis.validation.descriptor.resources import check_resources
 from analysis.validation.engine.problems import Collector
 
+__all__ = ["DescriptorProblems", "Release", "check_descriptor"]
+
 
 def check_descriptor(desc: Descriptor, where: str, out: Collector) -> tuple[list[dict], Release]:
     """Check the descriptor's shape; return the resources that can be checked (normalised) and the release."""
