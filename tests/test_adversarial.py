@@ -789,3 +789,30 @@ def test_a_made_up_event_type_is_one_data_edit_and_shows_up_labelled(folder: Fol
     figure = plots.plot_timeline(steps, "2026-11-28")
     legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     assert "Parliamentary debate" in legend
+
+
+
+# --------------------------------------------------------------------------- double coding against the matrix (issue 17)
+
+
+def test_a_copy_of_the_data_with_a_recoded_cell_breaks_the_double_coding_rule(folder: Folder) -> None:
+    import csv
+    import io
+
+    # On a copy of the shipped data with the structured column resolved_value (filled from "Settled as X:"), a
+    # double-coded cell both coders agree on is re-coded in clauses.csv: the rule names the clause_checks line.
+    checks, clauses = _shipped("clause_checks"), _shipped("clauses")
+    folder.descriptor(lambda p: resource(p, "clause_checks")["schema"]["fields"].append({"name": "resolved_value", "type": "string"}))
+    settled = [re.match(r"Settled as ([a-z0-9_]+)", row["resolution"]) for row in checks]
+    rows = [[*checks[0].keys(), "resolved_value"], *([*row.values(), match.group(1) if match else ""] for row, match in zip(checks, settled))]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    folder.write("clause_checks", buffer.getvalue())
+    matrix = {(r["agreement_id"], r["dimension_id"]): (i + 2, r["value"]) for i, r in enumerate(clauses)}
+    line, row = next((i + 2, r) for i, r in enumerate(checks) if r["first_value"] == r["second_value"] == matrix[(r["agreement_id"], r["dimension_id"])][1])
+    clause_line, value = matrix[(row["agreement_id"], row["dimension_id"])]
+    other = next(v["value"] for v in _shipped("clause_values") if v["dimension_id"] == row["dimension_id"] and v["value"] != value)
+    folder.edit("clauses", clause_line, "value", other)
+    with deadline():
+        report = validate(folder.root)
+    assert_rejected(report, folder.shown("clause_checks"), line, "first_value", f"both coded '{value}', but")

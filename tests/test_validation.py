@@ -1360,6 +1360,42 @@ def test_a_new_event_type_is_one_row_and_the_rules_follow_its_group(data: DataDi
     data.edit("events", 3, "event_date", "2023-08-15")  # before talks opened (September 2023)
     only(data.validate(), data, "events", 3, "event_date", "a parliament_debate on 2023-08-15 comes before talks opened")
 
+
+def _with_resolved_values(data: DataDir, values: dict[int, str]) -> None:
+    """Give clause_checks the structured column ``resolved_value`` (descriptor and table), filled on these lines."""
+
+    def add_field(package: dict) -> None:
+        checks = next(r for r in package["resources"] if r["name"] == "clause_checks")
+        checks["schema"]["fields"].append({"name": "resolved_value", "type": "string", "constraints": {"pattern": "^[a-z0-9_]+$"}})
+
+    data.edit_descriptor(add_field)
+    rows = rows_of(data.text("clause_checks"))
+    data.write("clause_checks", dump([row + (["resolved_value"] if i == 0 else [values.get(i + 1, "")]) for i, row in enumerate(rows)]))
+
+
+def test_a_double_coded_cell_settled_on_another_value_than_the_matrix(data: DataDir) -> None:
+    # (issue 17) fra-2024 consultations: settled on 'prompt' in clause_checks, coded 'within_24_hours' in clauses.
+    _with_resolved_values(data, {3: "prompt"})
+    only(data.validate(), data, "clause_checks", 3, "resolved_value", "settled on 'prompt', but")
+
+
+def test_a_double_coded_cell_both_coders_agree_on_differs_from_the_matrix(data: DataDir) -> None:
+    _with_resolved_values(data, {3: "within_24_hours"})
+    data.edit("clause_checks", 2, "first_value", "named")
+    data.edit("clause_checks", 2, "second_value", "named")
+    problem = only(data.validate(), data, "clause_checks", 2, "first_value", "both coded 'named', but")
+    assert "line 2 says 'not_stated'" in problem.message
+
+
+def test_a_disagreement_without_its_resolved_value(data: DataDir) -> None:
+    _with_resolved_values(data, {})
+    only(data.validate(), data, "clause_checks", 3, "resolved_value", "the two codings differ: record the value")
+
+
+def test_double_coding_is_compared_once_the_structured_column_exists(data: DataDir) -> None:
+    _with_resolved_values(data, {3: "within_24_hours"})
+    assert data.validate().ok, _listing(data.validate())
+
 # --------------------------------------------------------------------------- every rule has its broken example
 
 #: Each registered cross-table rule (analysis/validation/rules/) and the tests above that break it.
@@ -1392,6 +1428,11 @@ RULE_EXAMPLES = {
     "side_only_for_sided_steps": [test_an_approval_needs_its_side, test_side_only_for_approvals_ratifications_and_entry_into_force],
     "us_track_without_agreement": [test_the_us_guarantee_track_has_no_agreement],
     "signature_is_not_an_event": [test_the_signature_is_not_an_event],
+    "double_coding_matches_matrix": [
+        test_a_double_coded_cell_settled_on_another_value_than_the_matrix,
+        test_a_double_coded_cell_both_coders_agree_on_differs_from_the_matrix,
+        test_a_disagreement_without_its_resolved_value,
+    ],
     "membership_ends_after_start": [test_membership_left_before_joined, test_membership_left_on_the_day_it_joined],
     "membership_spells_do_not_overlap": [test_membership_spells_overlap, test_membership_spell_after_an_open_spell_overlaps],
     "every_source_cited": [test_uncited_source],
