@@ -1341,7 +1341,6 @@ def test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date(data: 
     only(data.validate(), data, "signatories", 5, "joined_date", "date_basis 'adoption' means the adoption date (2025-01-06), not 2025-01-07")
 
 
-
 def test_the_signature_is_not_an_event(data: DataDir) -> None:
     data.edit("events", 4, "event_type", "signed")
     only(data.validate(), data, "events", 4, "event_type", "signed is the signature, recorded as agreements.signed_date")
