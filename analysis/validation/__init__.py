@@ -1,6 +1,7 @@
 """The validator: checks ``data/`` against ``datapackage.json`` and the project's cross-table rules.
 
-Standard library only (``python -m analysis validate`` must start about as fast as ``import pandas``).
+Standard library only, and google-re2 for patterns (``python -m analysis validate`` must start about as fast as
+``import pandas``).
 It reads the data and never writes to the data folder, and it reads nothing outside it: a table's path must be a
 plain file name, a symbolic link that leads out of the folder is refused unread, and a folder, FIFO or device is
 refused without blocking. Every problem is collected, none stops the run, and each reads
@@ -18,11 +19,12 @@ integers outside 64 bits, numbers a float64 would round; and it refuses dates in
 release's ``cutoff_date``, month- and year-precise dates not on the 1st or on 1 January (``PRECISION_DATES``),
 and URLs with characters that must be percent-encoded.
 
-The parts (each a module of this package; none imports more than the standard library):
+The parts (each a module of this package; the standard library only, and ``google-re2`` for patterns):
 
 - :mod:`.engine`: reading a table, each cell's type and constraints, keys and foreign keys;
 - :mod:`.descriptor`: the checks of ``datapackage.json``, split by what they check;
-- :mod:`.patterns`: pattern safety (a descriptor's ``pattern`` must not hang the validator);
+- :mod:`.patterns`: pattern safety (a descriptor's ``pattern`` is matched by RE2, in linear time), with
+  :mod:`.backtracking`, which refuses patterns a backtracking engine would run for ever;
 - :mod:`.rules`: the project's cross-table rules, one registered function each;
 - :mod:`.validator` runs them in turn (:func:`validate`), and :mod:`.cli` is ``python -m analysis validate``.
 """
