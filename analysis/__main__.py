@@ -17,7 +17,8 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_arguments(diff)
     sub.add_parser("coverage", help="print the table of the latest source per topic and table (Markdown)")
     sub.add_parser("kappa", help="print the agreement between the clause matrix's two coders per dimension (Markdown)")
-    sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    dictionary = sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from datapackage.json")
+    dictionary.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     db = sub.add_parser("db", help="write the data package as a SQLite database, with Datasette metadata beside it")
     db.add_argument("--data-dir", default=None, help="data folder (default: the repository's data/)")
     db.add_argument("--out", default=None, help="the database file (default: reports/ukraine-security-guarantees.db)")
@@ -73,10 +74,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return db_main((["--data-dir", args.data_dir] if args.data_dir else []) + (["--out", args.out] if args.out else []))
     if args.command == "dictionary":
-        from analysis.schema import render_dictionary
+        from analysis.validation.cli import dictionary
 
-        print(render_dictionary())
-        return 0
+        return dictionary(args.data_dir)
     from analysis.build import main as build_main
 
     return build_main(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from analysis.coalition import G7_DECLARATION, _ts
+from analysis.validation.rules.commitments import needs_gloss  # one definition, shared with the validator
 
 #: Parties that some official counts leave out, and why (used to name the alternative readings).
 KOSOVO = "XKX"  # Ukraine does not recognise Kosovo; its official counts appear to leave it out
@@ -217,20 +218,6 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
 
 
 #: Scripts that are not English at a glance (Cyrillic, Greek, Arabic, Hebrew, CJK): a quote in one needs a gloss.
-_NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def needs_gloss(text: object, language: object) -> bool:
-    """Whether a quote needs an English gloss: its source is not in English, or it is written in a non-Latin script.
-
-    >>> needs_gloss("Шість країн", "en"), needs_gloss("Six countries", "en"), needs_gloss("Six pays", "fr"), needs_gloss(None, "uk")
-    (True, False, True, False)
-    """
-    if not isinstance(text, str) or not text.strip():
-        return False
-    return bool(_NON_LATIN.search(text)) or (isinstance(language, str) and language not in ("", "en"))
-
-
 def missing_glosses(claims: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     """The claims whose words need an English gloss (:func:`needs_gloss`) and have none: ``claim_id``, ``language``.
 

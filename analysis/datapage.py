@@ -143,23 +143,19 @@ def tables(package: dict) -> list[dict]:
     return out
 
 
-def readme_meanings(readme: str) -> dict[str, str]:
-    """The meanings a README table gives codes (rows ``| `code` | meaning |``, as in "Event types").
-
-    >>> readme_meanings("| event_type | meaning |\\n|---|---|\\n| `ratified` | ratification, where needed |")
-    {'ratified': 'ratification, where needed'}
-    """
-    return {m.group(1): m.group(2).replace("`", "").strip() for m in re.finditer(r"^\| `([a-z0-9_]+)` \| (.+?) \|\s*$", readme, re.M)}
-
-
-def vocabularies(package: dict, readme: str = "") -> list[dict]:
+def vocabularies(package: dict) -> list[dict]:
     """Every closed list of values (an ``enum`` constraint) in words: the column, what it says, and each value's
-    meaning where one is written down (the README's event types, the reports' labels); the column's description
+    meaning where one is written down (the event types' table, the reports' labels); the column's description
     explains the others."""
     from analysis import labels
 
-    known = {("events", "event_type"): readme_meanings(readme) or labels.EVENT_LABELS, ("claims", "counted"): labels.CLAIM_KIND_LABELS}
+    known = {("claims", "counted"): labels.CLAIM_KIND_LABELS}
     out = []
+    if any(r["name"] == "event_types" for r in package["resources"]):  # a vocabulary kept as a table of its own
+        out.append({"table": "events", "column": "event_type", "anchor": "vocabulary-events-event-type",
+                    "description": "The kind of step; the table event_types lists each with its meaning.",
+                    "values": [{"code": t["event_type"], "label": f"{t['label']}: {t['description']}" if t.get("description") else t["label"]}
+                               for t in labels.event_types()]})  # fmt: skip
     for resource in package["resources"]:
         for field in resource["schema"]["fields"]:
             values = field.get("constraints", {}).get("enum")
@@ -309,7 +305,7 @@ def context(data_dir: Path, out: Path) -> dict:
     return {
         "package": package,
         "tables": tables(package),
-        "vocabularies": vocabularies(package, readme),
+        "vocabularies": vocabularies(package),
         "codebook": clause_codebook(data_dir),
         "files": downloads(package, data_dir, out),
         "method": method,

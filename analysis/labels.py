@@ -13,18 +13,8 @@ One place decides how the reports say a thing, so every page says it the same wa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-
-EVENT_LABELS = {
-    "negotiations_opened": "Talks opened",
-    "negotiation_round": "Negotiation round",
-    "text_agreed": "Text agreed",
-    "approved": "Approved",
-    "ratified": "Ratified",
-    "entered_into_force": "Entered into force",
-    "signing_postponed": "Signing postponed",
-    "signed": "Signed",
-}
 
 STAGE_LABELS = {
     "signed": "Signed an agreement",
@@ -231,10 +221,51 @@ def milestone_kind(kind: str) -> str:
     return MILESTONE_KINDS.get(kind, str(kind).replace("_", " ").capitalize())
 
 
+def event_types() -> list[dict]:
+    """The vocabulary of steps (``data/event_types.csv``, from the data folder in use), in their order: one dict per
+    type with ``event_type``, ``position``, ``label``, ``group`` and ``description``.
+
+    >>> [t["event_type"] for t in event_types()][:3]
+    ['reported_negotiating', 'negotiations_opened', 'negotiation_round']
+    """
+    from analysis.load import _fingerprint  # only the loaders open CSVs
+    from analysis.schema import resolve_data_dir
+
+    data_dir = resolve_data_dir()
+    return _event_types(data_dir, _fingerprint(data_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _event_types(data_dir, fingerprint: tuple) -> list[dict]:
+    from analysis.load import load_table
+
+    frame = load_table("event_types", data_dir).sort_values(["position", "event_type"])
+    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def step_order() -> dict[str, int]:
+    """The order of steps on one day: ``{event_type: position}``.
+
+    >>> step_order()["negotiations_opened"] < step_order()["signed"] < step_order()["ratified"]
+    True
+    """
+    return {t["event_type"]: int(t["position"]) for t in event_types()}
+
+
 def event_label(event_type: str) -> str:
-    """The plain label of an event type.
+    """The plain label of an event type (``data/event_types.csv``); a code it does not list reads as words.
 
     >>> event_label("text_agreed"), event_label("something_new")
     ('Text agreed', 'Something new')
     """
-    return EVENT_LABELS.get(event_type, str(event_type).replace("_", " ").capitalize())
+    found = {t["event_type"]: t["label"] for t in event_types()}
+    return found.get(event_type) or str(event_type).replace("_", " ").capitalize()
+
+
+def event_group(event_type: str) -> str | None:
+    """The group of an event type (``data/event_types.csv``): what the rules and the plot styles know of it.
+
+    >>> event_group("ratified"), event_group("something_new")
+    ('ratification', None)
+    """
+    return {t["event_type"]: t["group"] for t in event_types()}.get(event_type)

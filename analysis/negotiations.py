@@ -13,13 +13,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.coalition import DateLike, _for_declaration, _ts
+from analysis.labels import step_order
 
 OPENED = "negotiations_opened"
 ROUND = "negotiation_round"
 
-#: The order of steps that fall on the same day.
-STEP_ORDER = {"reported_negotiating": 0, "negotiations_opened": 1, "negotiation_round": 2, "text_agreed": 3, "approved": 4,
-              "signing_postponed": 5, "signed": 6, "ratified": 7, "entered_into_force": 8}  # fmt: skip
 
 #: Stages of the funnel, in order.
 FUNNEL_STAGES = ("joined", "negotiating", "signed")
@@ -61,7 +59,8 @@ def timelines(events: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     signed = signed.assign(step="signed")
     out = pd.concat([steps, signed[steps.columns]], ignore_index=True)
     out["step"] = out["step"].astype("string")
-    out["_order"] = out["step"].map(STEP_ORDER).fillna(len(STEP_ORDER))
+    order = step_order()  # the order of steps that fall on the same day (data/event_types.csv)
+    out["_order"] = out["step"].map(order).fillna(len(order))
     return out.sort_values(["party_id", "date", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 

@@ -302,7 +302,7 @@ def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     published = tables["sources"].set_index("source_id")["published_date"]
     rows = []
     for name in sorted(tables):
-        if name in ("sources", "parties", "clause_dimensions", "clause_values"):
+        if name in ("sources", "parties", "clause_dimensions", "clause_values", "event_types"):
             continue
         frame = tables[name]
         dates = published.reindex(sorted(_cited(frame))).dropna()

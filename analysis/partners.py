@@ -10,7 +10,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.coalition import DateLike
-from analysis.negotiations import STEP_ORDER, durations, partner_status, still_negotiating
+from analysis.labels import step_order
+from analysis.negotiations import durations, partner_status, still_negotiating
 
 SOURCE_COLUMNS = ("source_id", "alt_source_id")
 
@@ -76,7 +77,7 @@ def partner_timeline(tables: Mapping[str, pd.DataFrame], party_id: str) -> pd.Da
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     out["date"] = pd.to_datetime(out["date"])
     out["track"] = out["track"].fillna("bilateral_agreement")
-    order = {"joined": -1} | STEP_ORDER
+    order = {"joined": -1} | step_order()
     out["_order"] = out["step"].map(order).fillna(len(order))
     out = out.sort_values(["date", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
     return out[columns]

@@ -18,7 +18,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from analysis.labels import GROUP_LABELS, credit_line
+from analysis.labels import GROUP_LABELS, credit_line, event_types
 from analysis.negotiations import KaplanMeier
 
 #: seaborn's "colorblind" palette (Okabe–Ito-like), as RGB tuples.
@@ -142,20 +142,35 @@ def plot_growth(
     return _finish(fig, title, credit)
 
 
-#: One marker per kind of step, so each kind reads apart from the others and has one legend entry.
+#: How each group of steps (data/event_types.csv) is drawn: a new event type takes its group's style and its own label.
+GROUP_STYLES = {
+    "reported": {"marker": "o", "s": 16, "facecolor": "white", "colour": 0},
+    "opening": {"marker": ">", "s": 34, "colour": 0},
+    "negotiation": {"marker": "o", "s": 16, "colour": 0},
+    "approval": {"marker": "^", "s": 30, "colour": 4},
+    "signature": {"marker": "D", "s": 34, "colour": 3},
+    "ratification": {"marker": "P", "s": 40, "colour": 2},
+}
+#: Steps drawn apart from the rest of their group, so that each kind of step reads apart and has one legend entry.
 STEP_STYLES = {
-    "reported_negotiating": {"marker": "o", "s": 16, "facecolor": "white", "label": "Reported negotiating"},
-    "negotiations_opened": {"marker": ">", "s": 34, "label": "Talks opened"},
-    "negotiation_round": {"marker": "o", "s": 16, "label": "Negotiation round"},
-    "text_agreed": {"marker": "s", "s": 26, "label": "Text agreed"},
-    "approved": {"marker": "^", "s": 30, "label": "Approved (government or parliament)"},
-    "signing_postponed": {"marker": "x", "s": 30, "label": "Signing postponed"},
-    "signed": {"marker": "D", "s": 34, "label": "Signed"},
-    "ratified": {"marker": "P", "s": 40, "label": "Ratified"},
-    "entered_into_force": {"marker": "*", "s": 60, "label": "Entered into force"},
+    "text_agreed": {"marker": "s", "s": 26},
+    "signing_postponed": {"marker": "x", "s": 30, "colour": 3},
+    "entered_into_force": {"marker": "*", "s": 60},
 }
 UNFILLED = {"x", "+", "|", "_"}
-STEP_COLOURS = {"signed": 3, "ratified": 2, "entered_into_force": 2, "signing_postponed": 3, "approved": 4}
+
+
+def step_styles() -> dict[str, dict]:
+    """Every step of the vocabulary, in its order, with its style (its group's, then its own) and its label.
+
+    >>> step_styles()["ratified"]["label"], step_styles()["ratified"]["marker"]
+    ('Ratified', 'P')
+    """
+    styles = {}
+    for kind in event_types():
+        style = GROUP_STYLES.get(kind["group"], GROUP_STYLES["negotiation"]) | STEP_STYLES.get(kind["event_type"], {})
+        styles[kind["event_type"]] = style | {"label": kind["label"]}
+    return styles
 
 
 def plot_timeline(
@@ -202,6 +217,7 @@ def plot_timeline(
         return mdates.date2num(values)
 
     fig, ax = plt.subplots(figsize=(9.5, max(3.5, 0.28 * len(order) + 1.6)))
+    styles = step_styles()
     seen: set[str] = set()
     for y, party in enumerate(order):
         rows = timelines[timelines["party_id"] == party]
@@ -211,11 +227,11 @@ def plot_timeline(
         signed = party in first_sign
         ax.barh(y, right - left, left=left, height=0.5, color=PALETTE[0] if signed else "white", alpha=0.25 if signed else 1,
                 edgecolor=PALETTE[0], hatch=None if signed else "///", linewidth=0.8)  # fmt: skip
-        for step, style in STEP_STYLES.items():
+        for step, style in styles.items():
             points = rows[rows["step"] == step]
             if points.empty:
                 continue
-            colour = PALETTE[STEP_COLOURS.get(step, 0)]
+            colour = PALETTE[style["colour"]]
             if style["marker"] in UNFILLED:  # a line marker has no face: colour it directly
                 paint = {"color": colour}
             else:
@@ -236,9 +252,9 @@ def plot_timeline(
         ax.set_xlabel("Days since talks opened")
         ax.set_xlim(left=-10)
     handles = []
-    for step, style in STEP_STYLES.items():
+    for step, style in styles.items():
         if step in seen:
-            colour = PALETTE[STEP_COLOURS.get(step, 0)]
+            colour = PALETTE[style["colour"]]
             handles.append(plt.Line2D([], [], marker=style["marker"], linestyle="", markersize=6, markeredgecolor=colour,
                                       markerfacecolor=style.get("facecolor", colour), label=style["label"]))  # fmt: skip
     if any(p not in first_sign for p in order):
@@ -737,10 +753,10 @@ def plot_guarantees_timeline(
     for i, row in enumerate(documents.sort_values("adopted_date").itertuples()):
         ax.annotate(row.label, xy=(row.adopted_date, 2), xytext=(-4, -6 - 9 * (i % 3)), textcoords="offset points",
                     fontsize=7, ha="right", va="top")  # fmt: skip
-    for step, style in STEP_STYLES.items():
+    for step, style in step_styles().items():
         points = us_steps[us_steps["event_type"] == step]
         if len(points):
-            colour = PALETTE[STEP_COLOURS.get(step, 0)]
+            colour = PALETTE[style["colour"]]
             ax.scatter(points["event_date"], np.full(len(points), 3), marker=style["marker"], s=style["s"], color=colour, zorder=3)
     ax.set_yticks(range(4), lanes, fontsize=9)
     ax.set_ylim(3.7, -0.7)

@@ -6,12 +6,12 @@ wrong, every problem prints as one escaped line, nothing in the folder is writte
 read. A sample also runs ``python -m analysis validate`` in a subprocess (exit status 1, no traceback) and the
 loaders (``DataError``). A few hostile-looking inputs are valid and must be accepted.
 
-Tally (update it with the cases): inputs tried 193 (``CASES`` 174, ``ACCEPTED`` 9, and 10 in their own tests):
-rejected cleanly 184, accepted 9 (valid on purpose), crashed 0, hung 0. The validator before issue 12, given the
-183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed on 27 (a table or
-descriptor that is a folder, a socket or a link loop, deep JSON, a field without a name or type, a bad pattern,
-a month date in year 9999, a 5,000-digit integer, ...), hung on 3 (FIFOs, /dev/zero), printed malformed lines
-for 4, and accepted 53 that it should have refused (the loaders then crashed on them or altered the values).
+Tally (update it with the cases): inputs tried 206 (``CASES`` 172, ``ACCEPTED`` 11, and 23 in their own tests, 13 of
+them patterns under a bound): rejected cleanly 195, accepted 11 (valid on purpose), crashed 0, hung 0. The validator
+before issue 12, given the 183 inputs of ``CASES`` and ``ACCEPTED`` through ``python -m analysis validate``: crashed
+on 27 (a table or descriptor that is a folder, a socket or a link loop, deep JSON, a field without a name or type, a
+bad pattern, a month date in year 9999, a 5,000-digit integer, ...), hung on 3 (FIFOs, /dev/zero), printed malformed
+lines for 4, and accepted 53 that it should have refused (the loaders then crashed on them or altered the values).
 """
 
 from __future__ import annotations
@@ -290,8 +290,6 @@ CASES: dict[str, Case] = {
     "gzip-bytes-as-table": raw("parties", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\xff", 1, None, "not valid UTF-8"),
     "overlong-utf8": raw("parties", b"party_id,party_name,party_type\nFRA,\xc0\xafFrance,state\n", 2, "party_name", "not valid UTF-8"),
     "surrogate-utf8": raw("parties", b"party_id,party_name,party_type\nFRA,\xed\xa0\x80,state\n", 2, "party_name", "not valid UTF-8"),
-    "bom": raw("parties", lambda f: b"\xef\xbb\xbf" + "".join(f.lines("parties")).encode(), 1, "-", "byte-order mark"),
-    "crlf": raw("parties", lambda f: "".join(f.lines("parties")).replace("\n", "\r\n").encode(), 1, "-", "line ends with CR"),
     "bare-cr": raw("parties", lambda f: "".join(f.lines("parties")).replace("\n", "\r").encode(), 1, "-", "line ends with CR"),
     "no-final-newline": raw("parties", lambda f: "".join(f.lines("parties")).rstrip("\n").encode(), PARTY_LINES, "-", "no final newline"),
     "nul-byte-in-text": cell("parties", 2, "party_name", "Alba\x00nia", "contains the control character '\\x00'"),
@@ -472,6 +470,9 @@ ACCEPTED: dict[str, Callable[[Folder], object]] = {
     "integer-int64-maximum-with-missing-values": lambda f: f.descriptor(set_constraint("agreements", "term_years", "maximum", 2**63 - 1)),
     "number-with-15-digits": lambda f: f.edit("commitments", 2, "amount", "977000000.000001"),
     "url-with-percent-encoding": lambda f: f.edit("sources", 2, "url", "https://example.org/a%20b?q=%3Cscript%3E#x"),
+    # (issue 18) a UTF-8 byte-order mark and CR LF line endings (RFC 4180, Python's csv writer) are accepted.
+    "bom": lambda f: f.write("parties", b"\xef\xbb\xbf" + "".join(f.lines("parties")).encode()),
+    "crlf": lambda f: f.write("parties", "".join(f.lines("parties")).replace("\n", "\r\n").encode()),
 }
 
 
@@ -701,3 +702,142 @@ def test_coverage_and_kappa_on_a_missing_data_folder(tmp_path: Path, command: st
     result = run_command(command, tmp_path / "nowhere")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) == 1 and "nowhere" in result.stderr
+
+
+# --------------------------------------------------------------------------- patterns under a bound (issue 19, item 8)
+
+#: Patterns that the analyser of issue 12 let through, each with a 100-character value on which Python's ``re``
+#: ran for more than 20 s (measured with ``re.fullmatch`` in a subprocess). Repeated wildcards with separators,
+#: repeats separated by optional parts, and repeated groups side by side.
+HANGING_PATTERNS = {
+    "wildcards-with-separators": (r"^.*x.*x.*x.*x.*x.*x.*y$", "x" * 100),
+    "repeats-with-optional-separators": (r"^[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+-?[a-z]+!$", "a" * 100),
+    "repeated-groups-side-by-side": (r"^(.*)(.*)(.*)(.*)(.*)(.*)!$", "a" * 100),
+    "negated-classes-with-optional-separators": (r"^[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*@?[^@]*!$", "a" * 100),
+    "optional-digits-and-dots": (r"^\d*\.?\d*\.?\d*\.?\d*\.?\d*\.?\d*$", "1" * 99 + "x"),
+    "word-groups-side-by-side": (r"^(\w+)(\w+)(\w+)(\w+)(\w+)(\w+)!$", "a" * 100),
+}
+
+
+def _hanging(folder: Folder, name: str) -> str:
+    """Give parties.party_name the pattern, and Austria's name the value; return the pattern's JSON path."""
+    pattern, value = HANGING_PATTERNS[name]
+    folder.descriptor(set_constraint("parties", "party_name", "pattern", pattern))
+    folder.edit("parties", AUT_LINE, "party_name", value)
+    return f"resources[{R('parties')}].schema.fields[{F('parties', 'party_name')}].constraints.pattern"
+
+
+@pytest.mark.parametrize("name", list(HANGING_PATTERNS))
+def test_pattern_that_hung_is_refused_on_its_line(folder: Folder, name: str) -> None:
+    column = _hanging(folder, name)
+    with deadline():
+        report = validate(folder.root)
+    assert_rejected(report, folder.shown(DESCRIPTOR), None, column, "as a power of a value's length")
+
+
+@pytest.mark.parametrize("name", list(HANGING_PATTERNS))
+def test_pattern_is_matched_in_linear_time_even_past_the_analyser(folder: Folder, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # With the analyser switched off, the pattern reaches the cells: RE2 matches it in linear time, so a value of
+    # 100 characters, and one of 100,000, are answered at once.
+    from analysis.validation import patterns
+
+    monkeypatch.setattr(patterns, "risk", lambda parsed: None)
+    patterns._string_pattern_problem.cache_clear()
+    try:
+        _hanging(folder, name)
+        with deadline(10):
+            report = validate(folder.root)
+        assert_rejected(report, folder.shown("parties"), AUT_LINE, "party_name", "is malformed")
+        pattern, value = HANGING_PATTERNS[name]
+        with deadline(10):
+            assert not patterns.compile_pattern(pattern).fullmatch(value[0] * 100_000 + value[-1] + "\t")
+    finally:
+        patterns._string_pattern_problem.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "pattern, fragment",
+    [
+        (r"^(a)\1$", "cannot be matched in linear time by RE2"),
+        (r"^(?=[a-z])[a-z0-9]+$", "cannot be matched in linear time by RE2"),
+        (r"^(?![0-9])\w+$", "cannot be matched in linear time by RE2"),
+        (r"^[a-z]{1,2000}$", "cannot be matched in linear time by RE2"),
+        (r"^a{,3}$", "write {0,n}"),
+        (r"^[\S]+$", "inside a character class"),
+        (r"^\bword\b$", "ASCII-only word boundary"),
+    ],
+)
+def test_pattern_the_linear_engine_cannot_take_is_refused_on_its_line(folder: Folder, pattern: str, fragment: str) -> None:
+    folder.descriptor(set_constraint("parties", "party_name", "pattern", pattern))
+    with deadline():
+        report = validate(folder.root)
+    column = f"resources[{R('parties')}].schema.fields[{F('parties', 'party_name')}].constraints.pattern"
+    assert_rejected(report, folder.shown(DESCRIPTOR), folder.descriptor_line(json.dumps(pattern)), column, fragment)
+
+
+# --------------------------------------------------------------------------- CR LF and a byte-order mark (issue 18, item 5)
+
+
+def test_a_crlf_copy_with_byte_order_marks_validates_and_loads_as_the_shipped_data(folder: Folder) -> None:
+    import csv
+
+    for path in sorted(folder.root.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(rows)  # Python's default: CR LF
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in path.read_bytes()
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    shipped, copied = load.load_dataset(DEFAULT_DATA_DIR), load.load_dataset(folder.root)
+    for name in RESOURCES:
+        pd_testing = pytest.importorskip("pandas.testing")
+        pd_testing.assert_frame_equal(getattr(copied, name), getattr(shipped, name), obj=name)
+
+
+# --------------------------------------------------------------------------- a new event type is one row (issue 21, item 3)
+
+
+def test_a_made_up_event_type_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import labels, negotiations, plots
+
+    lines = folder.lines("event_types")
+    lines.append("parliament_debate,9,Parliamentary debate,negotiation,a debate on the agreement in a parliament\n")
+    folder.write("event_types", lines[0] + "".join(sorted(lines[1:])))  # the one edit: a row in event_types.csv
+    line = 2 + [r["event_type"] for r in _shipped("events")].index("negotiation_round")
+    folder.edit("events", line, "event_type", "parliament_debate")  # ...and the data that uses it
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
+    assert labels.event_label("parliament_debate") == "Parliamentary debate"
+    assert labels.step_order()["parliament_debate"] == 9
+    style = plots.step_styles()["parliament_debate"]
+    assert (style["label"], style["marker"]) == ("Parliamentary debate", plots.GROUP_STYLES["negotiation"]["marker"])
+    ds = load.load_dataset(folder.root)
+    steps = negotiations.timelines(ds.events, ds.agreements)
+    assert "parliament_debate" in set(steps["step"])
+    figure = plots.plot_timeline(steps, "2026-11-28")
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "Parliamentary debate" in legend
+
+
+
+# --------------------------------------------------------------------------- double coding against the matrix (issue 17)
+
+
+def test_a_copy_of_the_data_with_a_recoded_cell_breaks_the_double_coding_rule(folder: Folder) -> None:
+
+    # On a copy of the shipped data, a double-coded cell both coders agree on (and nothing re-settled) is re-coded in
+    # clauses.csv: the rule names the clause_checks line.
+    checks, clauses = _shipped("clause_checks"), _shipped("clauses")
+    matrix = {(r["agreement_id"], r["dimension_id"]): (i + 2, r["value"]) for i, r in enumerate(clauses)}
+    line, row = next((i + 2, r) for i, r in enumerate(checks)
+                     if not r["resolved_value"] and r["first_value"] == r["second_value"] == matrix[(r["agreement_id"], r["dimension_id"])][1])  # fmt: skip
+    clause_line, value = matrix[(row["agreement_id"], row["dimension_id"])]
+    other = next(v["value"] for v in _shipped("clause_values") if v["dimension_id"] == row["dimension_id"] and v["value"] != value)
+    folder.edit("clauses", clause_line, "value", other)
+    with deadline():
+        report = validate(folder.root)
+    assert_rejected(report, folder.shown("clause_checks"), line, "first_value", f"both coded '{value}', but")

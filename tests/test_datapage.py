@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT
 
-from analysis import datapage
+from analysis import datapage, labels
 
 pytest.importorskip("sqlite_utils")
 
@@ -116,12 +116,9 @@ def test_every_table_column_and_vocabulary_value_is_described(built):
             assert field["description"] in text, (resource["name"], field["name"])
             for value in field.get("constraints", {}).get("enum", []):
                 assert value in text
-    # each event type in words (the README's table of meanings), not only its code
-    meanings = datapage.readme_meanings((DATA / "README.md").read_text(encoding="utf-8"))
-    events = next(r for r in descriptor()["resources"] if r["name"] == "events")
-    event_types = next(f for f in events["schema"]["fields"] if f["name"] == "event_type")["constraints"]["enum"]
-    for code in event_types:
-        assert meanings.get(code) and meanings[code] in text, code
+    # each event type in words (its label and meaning, from event_types.csv), not only its code
+    for kind in labels.event_types():
+        assert kind["label"] in text and kind["event_type"] in text, kind["event_type"]
     assert "Tribunal for the crime of aggression" in text  # a clause value's label, from clause_values.csv
 
 

@@ -140,7 +140,21 @@ gbr-2024,on_signature,Part IX,The provisions of this Agreement will come into ef
 """,
     "exchange_rates": """\
 currency,year,rate_per_eur,days,source_id
+GBP,2023,0.8699,255,s-agreements
 GBP,2024,0.8466,256,s-agreements
+GBP,2025,0.8568,255,s-agreements
+""",
+    "event_types": """\
+event_type,position,label,group,description
+approved,4,Approved,approval,
+entered_into_force,8,Entered into force,ratification,
+negotiation_round,2,Negotiation round,negotiation,
+negotiations_opened,1,Talks opened,opening,
+ratified,7,Ratified,ratification,
+reported_negotiating,0,Reported negotiating,reported,
+signed,6,Signed,signature,
+signing_postponed,5,Signing postponed,negotiation,
+text_agreed,3,Text agreed,negotiation,
 """,
 }
 
@@ -268,9 +282,10 @@ def test_missing_file(data: DataDir) -> None:
     expect(report, data, "milestones", 1, "-", "file is missing: datapackage.json lists table 'milestones'")
 
 
-def test_byte_order_mark(data: DataDir) -> None:
+def test_byte_order_mark_is_accepted(data: DataDir) -> None:
+    # (issue 18) Excel and many tools write a UTF-8 byte-order mark; it is not part of the first column's name.
     data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].encode())
-    only(data.validate(), data, "parties", 1, "-", "byte-order mark")
+    assert data.validate().ok, _listing(data.validate())
 
 
 def test_invalid_utf8_names_line_and_column(data: DataDir) -> None:
@@ -284,14 +299,73 @@ def test_invalid_utf8_in_first_column(data: DataDir) -> None:
     expect(data.validate(), data, "memberships", 6, "party_id", "not valid UTF-8")
 
 
-def test_crlf_line_endings(data: DataDir) -> None:
+def test_crlf_line_endings_are_accepted(data: DataDir) -> None:
+    # (issue 18) RFC 4180 and Python's csv writer end lines with CR LF.
     data.write("parties", VALID["parties"].replace("\n", "\r\n"))
-    only(data.validate(), data, "parties", 1, "-", "line ends with CR (Windows line endings)")
+    assert data.validate().ok, _listing(data.validate())
 
 
 def test_crlf_on_one_line_is_located(data: DataDir) -> None:
     data.write("parties", VALID["parties"].replace("France,state\n", "France,state\r\n"))
     only(data.validate(), data, "parties", 3, "-", "line ends with CR")
+
+
+def test_bom_and_crlf_together_are_accepted(data: DataDir) -> None:
+    data.write("parties", b"\xef\xbb\xbf" + VALID["parties"].replace("\n", "\r\n").encode())
+    assert data.validate().ok, _listing(data.validate())
+
+
+def test_a_crlf_file_keeps_its_line_numbers(data: DataDir) -> None:
+    data.edit("parties", 4, "party_type", "stat")
+    data.write("parties", b"\xef\xbb\xbf" + data.text("parties").replace("\n", "\r\n").encode())
+    only(data.validate(), data, "parties", 4, "party_type", "'stat' is not allowed")
+
+
+def test_a_crlf_file_with_one_lf_line_is_located(data: DataDir) -> None:
+    text = VALID["parties"].replace("\n", "\r\n").replace("GBR,United Kingdom,state\r\n", "GBR,United Kingdom,state\n")
+    data.write("parties", text)
+    only(data.validate(), data, "parties", 4, "-", "line ends with LF alone, but the first line with CR LF")
+
+
+def test_a_line_feed_inside_a_quoted_value_of_a_crlf_file_is_part_of_the_value(data: DataDir) -> None:
+    data.edit("claims", 2, "claim_text", "One country\njoined")
+    data.write("claims", data.text("claims").replace("\n", "\r\n").replace("country\r\njoined", "country\njoined"))
+    report = data.validate()
+    assert report.ok, _listing(report)
+
+
+def test_a_cr_alone_in_a_crlf_file_is_located(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("\n", "\r\n").replace("France,state\r\n", "France,state\r"))
+    expect(data.validate(), data, "parties", 3, "-", "line ends with CR alone")
+
+
+def _parties_with_a_line_end_at(offset: int, ending: str) -> tuple[str, int]:
+    """A CR LF parties table whose line ending ``ending`` (at one line, returned with the text) starts at byte
+    ``offset``: the reader's chunk boundary (1 MiB) falls inside or right after it."""
+    lines = ["party_id,party_name,party_type", *VALID["parties"].splitlines()[1:]]
+    size = sum(len(line) + 2 for line in lines)
+    codes = (f"Z{a}{b}" for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    while True:  # rows of at most 90,000 characters (a cell holds 100,000), the last one cut to size
+        row = f"{next(codes)},{{}},state"
+        name = min(90_000, offset - size - len(row.format("")))
+        lines.append(row.format("x" * name))
+        if size + len(lines[-1]) == offset:
+            break
+        size += len(lines[-1]) + 2
+    text = "".join(line + "\r\n" for line in lines[:-1]) + lines[-1] + ending + f"{next(codes)},Last,state\r\n"
+    return text, len(lines)
+
+
+@pytest.mark.parametrize("offset", [(1 << 20) - 1, 1 << 20, (1 << 20) + 1])
+def test_line_endings_across_the_chunk_boundary(data: DataDir, offset: int) -> None:
+    text, line = _parties_with_a_line_end_at(offset, "\r\n")
+    assert text.encode().index(b"\r\nZ", offset - 1) == offset
+    data.write("parties", text)
+    assert data.validate().ok, _listing(data.validate())
+    data.write("parties", _parties_with_a_line_end_at(offset, "\n")[0])
+    only(data.validate(), data, "parties", line, "-", "line ends with LF alone")
+    data.write("parties", _parties_with_a_line_end_at(offset, "\r")[0])
+    expect(data.validate(), data, "parties", line, "-", "line ends with CR alone")
 
 
 def test_missing_final_newline(data: DataDir) -> None:
@@ -398,7 +472,7 @@ CELL_CASES = {
     "pattern-url": ("sources", 2, "url", "example.org/agreements", "url", "is malformed: it should match ^https?://"),
     "minimum": ("claims", 2, "claimed_count", "-1", "claimed_count", "-1 is below the minimum 0"),
     "maximum": ("agreements", 2, "term_years", "201", "term_years", "201 is above the maximum 200"),
-    "maximum-year": ("exchange_rates", 2, "year", "2101", "year", "2101 is above the maximum 2100"),
+    "maximum-year": ("exchange_rates", 4, "year", "2101", "year", "2101 is above the maximum 2100"),
     "minimum-number": ("commitments", 2, "amount", "-5", "amount", "-5 is below the minimum 0"),
 }
 
@@ -987,6 +1061,99 @@ def test_validator_never_writes_to_the_data_folder(data: DataDir, broken: bool) 
     assert _snapshot(data.root) == before
 
 
+
+def _run(command: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"}
+    args = [sys.executable, "-m", "analysis", command, "--data-dir", str(data_dir)]
+    return subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+
+
+def _drop(path: tuple) -> callable:
+    def change(package: dict) -> None:
+        node = package
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return change
+
+
+#: (issue 19, item 10) Inputs that ended in a traceback, or that the dictionary cannot describe: each gives located
+#: lines and exit status 1, for validate and for dictionary; (what breaks it, the problem's line, its column, the gist).
+BROKEN_DESCRIPTORS = {
+    "broken-json": (lambda d: (d.root / DESCRIPTOR).write_text('{"resources": [', encoding="utf-8"), 1, "-", "not valid JSON"),
+    "not-utf-8": (lambda d: (d.root / DESCRIPTOR).write_bytes(b'{"name": "caf\xe9"}'), 1, "-", "not valid UTF-8"),
+    "a-list": (lambda d: (d.root / DESCRIPTOR).write_text("[]", encoding="utf-8"), 1, "-", "it is not a JSON object"),
+    "fields-an-object": (
+        lambda d: d.edit_descriptor(lambda p: p["resources"][1]["schema"].__setitem__("fields", {"party_id": "string"})),
+        None,
+        "resources[1].schema.fields",
+        "must be a non-empty list",
+    ),
+    "resource-a-string": (lambda d: d.edit_descriptor(lambda p: p["resources"].append("events.csv")), None, None, "must be an object"),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "dictionary"])
+@pytest.mark.parametrize("name", list(BROKEN_DESCRIPTORS))
+def test_cli_broken_descriptor_is_located_lines_not_a_traceback(data: DataDir, command: str, name: str) -> None:
+    breaker, line, column, fragment = BROKEN_DESCRIPTORS[name]
+    breaker(data)
+    result = _run(command, data.root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == "" and "Traceback" not in result.stdout
+    lines = result.stdout.splitlines()
+    problems = lines[:-1] if command == "validate" else lines
+    parsed = [PROBLEM_LINE.match(text) for text in problems]
+    assert parsed and all(parsed), result.stdout
+    assert any(
+        m["path"] == data.path(DESCRIPTOR) and (line is None or int(m["line"]) == line) and (column is None or m["column"] == column)
+        and fragment in m["message"]
+        for m in parsed
+    ), result.stdout  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path, column",
+    [(("resources", 1, "description"), "resources[1]"), (("resources", 2, "schema", "fields", 0, "description"), "resources[2].schema.fields[0]")],
+)
+def test_cli_dictionary_names_what_it_cannot_describe(data: DataDir, path: tuple, column: str) -> None:
+    data.edit_descriptor(_drop(path))
+    assert data.validate().ok  # a description is optional for the validator...
+    result = _run("dictionary", data.root)  # ...but the dictionary needs it
+    assert (result.returncode, result.stderr) == (1, ""), result.stdout + result.stderr
+    (only_line,) = result.stdout.splitlines()
+    match = PROBLEM_LINE.match(only_line)
+    assert match and match["column"] == column and "the dictionary needs a description" in match["message"], only_line
+
+
+def test_cli_dictionary_of_a_good_folder_is_the_generated_dictionary(data: DataDir) -> None:
+    from analysis.schema import render_dictionary
+
+    result = _run("dictionary", data.root)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == render_dictionary(data.root) + "\n"
+
+
+def test_cli_non_utf8_table_is_located_not_a_traceback(data: DataDir) -> None:
+    data.write("parties", VALID["parties"].replace("France", "Fr\xe4nce").encode("latin-1"))
+    result = _run("validate", data.root)
+    assert (result.returncode, result.stderr) == (1, ""), result.stdout + result.stderr
+    first = PROBLEM_LINE.match(result.stdout.splitlines()[0])
+    assert first and (first["path"], int(first["line"]), first["column"]) == (data.path("parties"), 3, "party_name")
+
+
+def test_cli_an_unexpected_error_is_one_line_and_status_2(data: DataDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from analysis.validation import cli
+
+    def broken(data_dir):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cli, "validate", broken)
+    assert cli.main(str(data.root)) == 2
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) == 1 and "RuntimeError: a bug\\nover two lines" in out, out
+
 # --------------------------------------------------------------------------- properties
 
 SOURCE_LINES = VALID["sources"].splitlines(keepends=True)
@@ -1169,3 +1336,213 @@ def test_an_agreement_between_coders_needs_no_resolution(data: DataDir) -> None:
 def test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date(data: DataDir) -> None:
     data.insert("signatories", 5, "paris-declaration-2025,FRA,signed,2025-01-07,day,adoption,s-signatories,,,,")
     only(data.validate(), data, "signatories", 5, "joined_date", "date_basis 'adoption' means the adoption date (2025-01-06), not 2025-01-07")
+
+
+def test_the_signature_is_not_an_event(data: DataDir) -> None:
+    data.edit("events", 4, "event_type", "signed")
+    only(data.validate(), data, "events", 4, "event_type", "signed is the signature, recorded as agreements.signed_date")
+
+
+def test_an_event_type_the_vocabulary_does_not_list_is_refused(data: DataDir) -> None:
+    data.edit("events", 3, "event_type", "negotiation_rnd")
+    only(data.validate(), data, "events", 3, "event_type", "'negotiation_rnd' is not a event_type in")
+
+
+def test_a_new_event_type_is_one_row_and_the_rules_follow_its_group(data: DataDir) -> None:
+    # One row in event_types.csv makes a new kind of step valid, and its group puts it under the rules.
+    data.insert("event_types", 6, "parliament_debate,9,Parliamentary debate,negotiation,")
+    data.edit("events", 3, "event_type", "parliament_debate")
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("events", 3, "event_date", "2023-08-15")  # before talks opened (September 2023)
+    only(data.validate(), data, "events", 3, "event_date", "a parliament_debate on 2023-08-15 comes before talks opened")
+
+
+def test_a_double_coded_cell_settled_on_another_value_than_the_matrix(data: DataDir) -> None:
+    # (issue 17) fra-2024 consultations: settled on 'prompt' in clause_checks, coded 'within_24_hours' in clauses.
+    data.edit("clause_checks", 3, "resolved_value", "prompt")
+    only(data.validate(), data, "clause_checks", 3, "resolved_value", "settled on 'prompt', but")
+
+
+def test_a_double_coded_cell_both_coders_agree_on_differs_from_the_matrix(data: DataDir) -> None:
+    data.edit("clause_checks", 2, "first_value", "named")
+    data.edit("clause_checks", 2, "second_value", "named")
+    problem = only(data.validate(), data, "clause_checks", 2, "first_value", "both coded 'named', but")
+    assert "line 2 says 'not_stated'" in problem.message
+
+
+def test_a_disagreement_without_its_resolved_value(data: DataDir) -> None:
+    data.edit("clause_checks", 3, "resolved_value", "")
+    only(data.validate(), data, "clause_checks", 3, "resolved_value", "the two codings differ: record the value")
+
+
+def test_double_coding_is_compared_only_where_the_structured_column_exists(data: DataDir) -> None:
+    def drop_field(package: dict) -> None:
+        checks = next(r for r in package["resources"] if r["name"] == "clause_checks")
+        checks["schema"]["fields"] = [f for f in checks["schema"]["fields"] if f["name"] != "resolved_value"]
+
+    data.edit_descriptor(drop_field)
+    data.write("clause_checks", dump([row[:4] + row[5:] for row in rows_of(data.text("clause_checks"))]))
+    data.edit("clause_checks", 3, "second_value", "within_24_hours")  # without resolved_value: agreed, as clauses says
+    assert data.validate().ok, _listing(data.validate())
+
+
+# --- what the agreements pledge, their legal terms, and the claims' glosses (issues 16, 17) --------------------------
+
+
+def test_commitment_amount_without_currency(data: DataDir) -> None:
+    data.edit("commitments", 2, "currency", "")
+    only(data.validate(), data, "commitments", 2, "currency", "amount and currency go together")
+
+
+def test_commitment_amount_and_share_of_gdp(data: DataDir) -> None:
+    data.edit("commitments", 2, "share_of_gdp_pct", "0.25")
+    only(data.validate(), data, "commitments", 2, "amount", "fill exactly one of amount and share_of_gdp_pct")
+
+
+def test_commitment_half_a_period(data: DataDir) -> None:
+    data.edit("commitments", 2, "period_end", "")
+    only(data.validate(), data, "commitments", 2, "period_end", "period_start and period_end go together")
+
+
+def test_commitment_period_of_two_precisions(data: DataDir) -> None:
+    data.edit("commitments", 2, "period_end", "2024-12")
+    only(data.validate(), data, "commitments", 2, "period_end", "should have the precision of period_start")
+
+
+def test_commitment_period_reversed(data: DataDir) -> None:
+    data.edit("commitments", 3, "period_end", "2024-01")
+    only(data.validate(), data, "commitments", 3, "period_end", "ends (2024-01) before it starts (2024-04)")
+
+
+def test_commitment_id_of_another_agreement(data: DataDir) -> None:
+    data.edit("commitments", 2, "commitment_id", "fra-2025-01")
+    only(data.validate(), data, "commitments", 2, "commitment_id", "should start with its agreement 'fra-2024-'")
+
+
+def test_commitment_currency_without_a_rate(data: DataDir) -> None:
+    data.edit("commitments", 3, "currency", "CHF")
+    only(data.validate(), data, "commitments", 3, "currency", "no ECB rate for CHF 2024")
+
+
+def test_legal_terms_effect_stated_without_its_quote(data: DataDir) -> None:
+    data.edit("legal_terms", 2, "effect_quote", "")
+    only(data.validate(), data, "legal_terms", 2, "effect_quote", "filled exactly when comes_into_effect")
+
+
+def test_legal_terms_extension_quote_without_extension(data: DataDir) -> None:
+    data.edit("legal_terms", 3, "extension", "not_stated")
+    only(data.validate(), data, "legal_terms", 3, "extension_quote", "filled exactly when extension is 'joint_decision'")
+
+
+def test_legal_terms_no_start_for_a_term_in_years(data: DataDir) -> None:
+    data.edit("legal_terms", 2, "term_runs_from", "not_stated")
+    only(data.validate(), data, "legal_terms", 2, "term_runs_from", "exactly when the agreement has no term_years")
+
+
+def test_legal_terms_for_an_agreement_whose_text_was_not_read(data: DataDir) -> None:
+    data.write("legal_terms", data.text("legal_terms") + "gbr-2025,on_signature,Art. 1,In effect on signature.,signature,not_stated,,,,s-agreements,\n")
+    only(data.validate(), data, "legal_terms", 4, "agreement_id", "has no clauses")
+
+
+def test_a_claim_in_another_script_needs_its_english_gloss(data: DataDir) -> None:
+    data.edit("claims", 2, "claim_text", "Одна країна приєдналася")
+    only(data.validate(), data, "claims", 2, "gloss", "give its English gloss")
+    data.edit("claims", 2, "gloss", "One country joined")
+    assert data.validate().ok, _listing(data.validate())
+
+
+# --------------------------------------------------------------------------- every rule has its broken example
+
+#: Each registered cross-table rule (analysis/validation/rules/) and the tests above that break it.
+RULE_EXAMPLES = {
+    "agreement_id_names_partner_and_year": [test_agreement_id_prefix_must_match_partner, test_agreement_id_year_must_match_signing_year],
+    "related_agreement_earlier_with_same_partner": [
+        test_related_agreement_without_relation,
+        test_relation_without_related_agreement,
+        test_related_agreement_with_another_partner,
+        test_related_agreement_must_be_earlier,
+        test_agreement_related_to_itself,
+    ],
+    "commitment_complete": [test_commitment_amount_without_currency, test_commitment_amount_and_share_of_gdp, test_commitment_half_a_period,
+                            test_commitment_period_of_two_precisions, test_commitment_period_reversed, test_commitment_id_of_another_agreement],
+    "commitment_has_a_rate": [test_commitment_currency_without_a_rate],
+    "legal_terms_quote_what_they_state": [test_legal_terms_effect_stated_without_its_quote, test_legal_terms_extension_quote_without_extension,
+                                          test_legal_terms_no_start_for_a_term_in_years, test_legal_terms_for_an_agreement_whose_text_was_not_read],
+    "claim_in_another_language_has_a_gloss": [test_a_claim_in_another_script_needs_its_english_gloss],
+    "clause_quote_fits_value": [test_not_stated_has_no_quote, test_a_coded_value_needs_its_quote_and_reference],
+    "clause_quote_short": [test_a_quote_longer_than_the_limit_is_refused],
+    "disagreement_resolved": [test_a_disagreement_between_coders_needs_its_resolution, test_an_agreement_between_coders_needs_no_resolution],
+    "joined_not_before_adoption": [test_signatory_joined_before_adoption],
+    "original_joins_on_adoption": [test_original_signatory_not_on_adoption_date, test_role_original_without_date_basis_adoption],
+    "date_basis_fits_role": [test_date_basis_adoption_without_role_original, test_a_signed_or_endorsed_party_at_adoption_carries_the_adoption_date],
+    "declaration_dated_as_its_meeting": [test_a_declaration_adopted_at_a_meeting_carries_its_date],
+    "event_id_names_partner": [test_event_id_prefix_must_match_partner],
+    "talks_opened_once": [test_talks_opened_twice],
+    "steps_follow_opening": [test_round_before_talks_opened],
+    "event_matches_its_agreement": [
+        test_event_agreement_with_another_partner,
+        test_pre_signature_event_after_signing,
+        test_post_signature_event_before_signing,
+        test_a_postponed_signing_after_the_signature_is_refused,
+    ],
+    "side_only_for_sided_steps": [test_an_approval_needs_its_side, test_side_only_for_approvals_ratifications_and_entry_into_force],
+    "us_track_without_agreement": [test_the_us_guarantee_track_has_no_agreement],
+    "signature_is_not_an_event": [test_the_signature_is_not_an_event],
+    "double_coding_matches_matrix": [
+        test_a_double_coded_cell_settled_on_another_value_than_the_matrix,
+        test_a_double_coded_cell_both_coders_agree_on_differs_from_the_matrix,
+        test_a_disagreement_without_its_resolved_value,
+    ],
+    "membership_ends_after_start": [test_membership_left_before_joined, test_membership_left_on_the_day_it_joined],
+    "membership_spells_do_not_overlap": [test_membership_spells_overlap, test_membership_spell_after_an_open_spell_overlaps],
+    "every_source_cited": [test_uncited_source],
+    "alternative_sourced_and_different": [test_alt_value_without_alt_source, test_alt_source_without_alt_value, test_alt_value_equal_to_main_value],
+}
+
+
+def test_every_rule_has_a_broken_example() -> None:
+    from analysis.validation.rules import RULES
+
+    registered = [rule.name for rule in RULES]
+    assert len(set(registered)) == len(registered), "two rules share a name"
+    assert sorted(RULE_EXAMPLES) == sorted(registered), "add the new rule's broken example to RULE_EXAMPLES (or drop a removed rule's)"
+    for name, tests in RULE_EXAMPLES.items():
+        assert tests and all(test.__name__.startswith("test_") for test in tests), name
+
+
+@pytest.mark.parametrize("name", sorted(RULE_EXAMPLES))
+def test_each_broken_example_needs_its_rule(tmp_path: Path, name: str) -> None:
+    # With the rule taken out of the registry, every one of its broken examples must fail: each one is caught by
+    # this rule, not by another rule or by the engine.
+    from analysis.validation.rules import registry
+
+    original = list(registry.RULES)
+    registry.RULES[:] = [rule for rule in original if rule.name != name]
+    try:
+        for i, test in enumerate(RULE_EXAMPLES[name]):
+            with pytest.raises(AssertionError):
+                test(DataDir(tmp_path / f"data-{i}"))
+    finally:
+        registry.RULES[:] = original
+
+
+# --------------------------------------------------------------------------- patterns: RE2 with Python's meaning
+
+#: Patterns with Python's Unicode classes, which RE2 reads as ASCII unless translated (analysis/validation/patterns.py).
+CLASS_PATTERNS = [r"^\d+$", r"^\w[\w-]*$", r"^\S+$", r"^[\s,]*\D?$", r"^\W*$", r"^[\d.]+\Z", "^\\u00e9[^\\d]$"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CLASS_PATTERNS), st.text(st.characters(blacklist_categories=("Cs", "Cn")), max_size=6))
+def test_descriptor_patterns_match_as_in_python(pattern: str, value: str) -> None:
+    from analysis.validation.patterns import compile_pattern
+
+    assert bool(compile_pattern(pattern).fullmatch(value)) == bool(re.fullmatch(pattern, value))
+
+
+@pytest.mark.parametrize("pattern", [r"^\d+$", r"^\w+$", r"^\s+$"])
+@pytest.mark.parametrize("value", ["٣٤", "é", "\xa0", "Жx", "1 2", "\u2028"])
+def test_unicode_classes_keep_their_python_meaning(pattern: str, value: str) -> None:
+    from analysis.validation.patterns import compile_pattern
+
+    assert bool(compile_pattern(pattern).fullmatch(value)) == bool(re.fullmatch(pattern, value)), (pattern, value)
