@@ -5,8 +5,6 @@ and the data documentation as HTML. Used by the build's ``site`` module; every n
 
 from __future__ import annotations
 
-import base64
-import io
 import re
 from pathlib import Path
 
@@ -46,16 +44,11 @@ def release(data_dir=None) -> dict:
 
 
 def _png(fig, alt: str, caption: str, csv: str | None = None) -> dict:
-    """A figure as an embedded 2x PNG (crisp on high-density screens) with its alt text and caption."""
-    import matplotlib.pyplot as plt
+    """A figure as its wide and narrow images (:func:`analysis.images.render`, as in the reports), with its alt text
+    and caption."""
+    from analysis import images
 
-    buffer = io.BytesIO()
-    dpi = fig.get_dpi()
-    fig.savefig(buffer, format="png", dpi=dpi * 2, metadata={"Software": None})
-    width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
-    plt.close(fig)
-    src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"src": src, "alt": alt, "caption": caption, "csv": csv, "width": width, "height": height}
+    return {"picture": images.picture(images.render(fig)), "alt": alt, "caption": caption, "csv": csv}
 
 
 def content(data_dir=None) -> dict:

@@ -53,6 +53,8 @@ def use_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "svg.hashsalt": "ukraine-security-guarantees",
+            # text from the data ("$5bn") is shown as written, never parsed as mathtext
+            "text.parse_math": False,
         },
     )
 

@@ -27,7 +27,7 @@ def allowed_html() -> dict:
     attributes = {
         "*": ["class", "id", "title", "aria-label", "role", "tabindex"],
         "a": ["href", "rel", "class", "title", "download"],
-        "td": ["class", "colspan", "rowspan", "data-sort"],
+        "td": ["class", "colspan", "rowspan", "data-sort", "data-label"],
         "th": ["class", "colspan", "rowspan", "scope"],
         "span": ["class", "data-figure"],
     }  # fmt: skip

@@ -241,9 +241,9 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
     }
     pages = {
         "index.html": env.get_template("index.html.j2").render(
-            **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
+            **common, current="index.html", partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
-        "data.html": env.get_template("data.html.j2").render(**common, method=landing.data_readme_html(data_dir),
+        "data.html": env.get_template("data.html.j2").render(**common, current="data.html", method=landing.data_readme_html(data_dir),
                                                              changelog=landing.changelog_html(data_dir)),
     }  # fmt: skip
     recorded = {"key": _site_key(shared, everything, out, state)}
