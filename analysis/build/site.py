@@ -26,7 +26,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 DATA_DOWNLOADS = "data"
 #: Where the notebooks' chart and table CSVs land, relative to the output folder.
 CHART_DOWNLOADS = "downloads"
-SITE_PAGES = ("index.html", "data.html")
+SITE_PAGES = ("index.html", "data.html", "glossary.html")
 #: The landing page's charts and the partner table, kept between builds: they depend only on the inputs key.
 CACHE_FILE = ".site-cache.json"
 
@@ -54,9 +54,19 @@ def script_hash(script: str) -> str:
 
 
 def release_of(data_dir: Path) -> dict:
+    """The release (:func:`analysis.landing.release`) and the glossary's terms, which every report links."""
     from analysis.landing import release
 
-    return release(data_dir)
+    return release(data_dir) | {"glossary": glossary_of(data_dir)}
+
+
+def glossary_of(data_dir: Path) -> list[dict]:
+    """The glossary's terms (:func:`analysis.glossary.terms`); none when the data has no glossary table."""
+    from analysis.glossary import terms
+    from analysis.load import load_dataset
+
+    ds = load_dataset(data_dir)
+    return terms(ds["glossary"], ds.sources) if "glossary" in ds else []
 
 
 def short_title(job: Job) -> str:
@@ -245,7 +255,14 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, shared
         ),
         "data.html": env.get_template("data.html.j2").render(**common, current="data.html", method=landing.data_readme_html(data_dir),
                                                              changelog=landing.changelog_html(data_dir)),
+        "glossary.html": env.get_template("glossary.html.j2").render(**common, current="glossary.html", terms=release["glossary"]),
     }  # fmt: skip
+    from analysis.glossary import link_terms
+
+    index = pages["index.html"]
+    start, end = index.find("<main"), index.rfind("</main>")
+    if start >= 0 and end > start:  # the landing page links its terms to the glossary, as the reports do
+        pages["index.html"] = index[:start] + link_terms(index[start:end], release["glossary"]) + index[end:]
     recorded = {"key": _site_key(shared, everything, out, state)}
     for name, text in pages.items():
         write_atomic(out / name, text)
