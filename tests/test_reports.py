@@ -300,7 +300,7 @@ def test_the_site_is_light(built_reports):
     assert weight["pages"] >= 30
     assert weight["median_page"] <= tool.MEDIAN_PAGE_MAX, weight
     assert weight["site"] <= tool.SITE_MAX, weight
-    visible = [p.name for p in built_reports.iterdir() if p.is_file() and not p.name.endswith(".html")]
+    visible = [p.name for p in built_reports.iterdir() if p.is_file() and not p.name.endswith(".html") and not p.name.startswith(".")]
     assert visible == [], f"files a reader does not need, not hidden: {visible}"
     for path in report_files(built_reports):
         text = path.read_text(encoding="utf-8")
