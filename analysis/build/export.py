@@ -51,6 +51,8 @@ def make_exporter():
     # A cell tagged remove-in-report is for JupyterLab readers only (the profile's generic heading).
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-in-report"}
     config.TagRemovePreprocessor.enabled = True
+    # no code is shown, so pygments' code-highlighting stylesheet (about 4.5 KB a page) is left out
+    config.CSSHTMLHeaderPreprocessor.enabled = False
     exporter = HTMLExporter(
         config=config,
         template_name="offline",
