@@ -52,6 +52,42 @@ class Image:
         return {"src": self.src, "width": self.width, "height": self.height, "min_text_px": round(self.min_text_px, 1)}
 
 
+def contrast_ratio(colour, background="white") -> float:
+    """The WCAG contrast ratio of two colours (1 to 21); a chart's marks need 3:1 against the page (WCAG 1.4.11).
+
+    >>> round(contrast_ratio("#767676"), 2)
+    4.54
+    """
+    from matplotlib.colors import to_rgb
+
+    def luminance(c) -> float:
+        channels = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in to_rgb(c)]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def with_contrast(colour, ratio: float = 3.0) -> tuple[float, float, float]:
+    """The colour, darkened in steps of its own hue until it reaches ``ratio`` against white (unchanged if it does).
+
+    >>> [round(v, 3) for v in with_contrast("#0173b2")] == [round(v, 3) for v in (1 / 255, 115 / 255, 178 / 255)]
+    True
+    >>> contrast_ratio(with_contrast("#de8f05")) >= 3.0
+    True
+    """
+    import colorsys
+
+    from matplotlib.colors import to_rgb
+
+    rgb = to_rgb(colour)
+    hue, light, sat = colorsys.rgb_to_hls(*rgb)
+    while contrast_ratio(rgb) < ratio and light > 0:
+        light = max(0.0, light - 0.01)
+        rgb = colorsys.hls_to_rgb(hue, light, sat)
+    return tuple(rgb)
+
+
 def optimise_png(data: bytes) -> bytes:
     """The same image, losslessly smaller (oxipng), or unchanged when oxipng is not installed.
 

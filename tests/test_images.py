@@ -125,3 +125,19 @@ def test_a_date_axis_gets_fewer_ticks():
     shown = [t for t in ax.get_xticklabels() if t.get_text()]
     assert 2 <= len(shown) <= 5
     plt.close(fig)
+
+
+def test_chart_colours_stand_out_from_the_page():
+    """Every colour of the palette that charts draw data in has at least 3:1 contrast against the white page (WCAG
+    1.4.11), and the landing map's categories too (its 'other countries' grey is background, not data)."""
+    from analysis.plots import GROUP_COLOURS, PALETTE
+
+    low = {i: round(images.contrast_ratio(c), 2) for i, c in enumerate(PALETTE) if images.contrast_ratio(c) < 3.0}
+    assert low == {}, f"palette colours under 3:1 against white: {low}"
+    assert all(images.contrast_ratio(c) >= 3.0 for c in GROUP_COLOURS.values())
+    assert images.contrast_ratio("#858585") >= 3.0  # the landing map's "EU or NATO member, not joined"
+
+
+@pytest.mark.parametrize(("colour", "ratio"), [("#000000", 21.0), ("#ffffff", 1.0), ("#767676", 4.54)])
+def test_contrast_ratio(colour, ratio):
+    assert images.contrast_ratio(colour) == pytest.approx(ratio, abs=0.01)
