@@ -82,28 +82,24 @@ def content(data_dir=None) -> dict:
 
 
 def _map(ds, cutoff) -> dict:
-    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it."""
+    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it (the same
+    map helper as notebook 01, :func:`analysis.maps.plot_declaration_map`)."""
     from analysis import describe, maps
-    from analysis.coalition import G7_DECLARATION, not_joined
+    from analysis.coalition import G7_DECLARATION
     from analysis.negotiations import bilateral, partner_status
     from analysis.overview import party_names
+    from analysis.plots import PALETTE
 
     names = party_names(ds.parties)
     status = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, cutoff, G7_DECLARATION)
     status = status[status["party_id"].isin(set(maps.load_boundaries()["party_id"]))]
     kinds = {"signed": "Signed a bilateral agreement", "negotiating": "Negotiating", "joined": "Joined the declaration only"}
     categories = status.assign(category=status["stage"].map(kinds))[["party_id", "category"]]
-    outside = sorted(set(not_joined(ds.signatories, ds.memberships, "EU", cutoff, G7_DECLARATION)["party_id"])
-                     | set(not_joined(ds.signatories, ds.memberships, "NATO", cutoff, G7_DECLARATION)["party_id"]))
-    outside = [p for p in outside if p not in set(categories["party_id"])]
-    categories = pd.concat([categories, pd.DataFrame({"party_id": outside, "category": "EU or NATO member, not joined"})])
-    from analysis.plots import PALETTE
-
-    colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9],
-               "EU or NATO member, not joined": "#858585"}  # fmt: skip (3.7:1 against white; #9a9a9a was 2.8:1)
+    categories = maps.with_outsiders(categories, ds.signatories, ds.memberships, cutoff, G7_DECLARATION)
+    colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9]}
     signed = int((categories["category"] == kinds["signed"]).sum())
-    fig = maps.plot_map(categories, colours, legend_title="At the cut-off",
-                        title=f"{signed} countries on this map signed a bilateral agreement", extent=(-25, 45, 34, 71.5))
+    fig = maps.plot_declaration_map(categories, colours, legend_title="At the cut-off",
+                                    title=f"{signed} countries on this map signed a bilateral agreement")  # fmt: skip
     return _png(fig, describe.map_(categories, names, "where each country stands at the cut-off"),
                 "Where each country stands at the cut-off (the EU, Canada, Japan and the US are off this map).")
 
