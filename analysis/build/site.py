@@ -6,7 +6,7 @@ allowed by their hash in each page's content-security policy.
 
 - :func:`page_context` is what each report's template gets: the release, its place in the reading
   order (previous and next), and links to the index and the data page.
-- :func:`write` renders ``index.html`` and ``data.html`` and copies the data package into ``data/``
+- :func:`write` renders ``index.html``, ``data.html`` and ``glossary.html`` and copies the data package into ``data/``
   next to the reports, so every download works offline.
 """
 
