@@ -190,7 +190,13 @@ def render(fig, svg: bool = True, narrow: bool = True) -> dict[str, Image]:
             literal(fig)
             images = {"wide": _picture(fig, svg)}
             if narrow:
-                make_narrow(fig)
+                try:
+                    make_narrow(fig)
+                except Exception as error:  # noqa: BLE001 - a layout this code does not know: the wide image serves
+                    import warnings
+
+                    warnings.warn(f"no narrow version of the chart ({type(error).__name__}: {error})", stacklevel=2)
+                    return images
                 literal(fig)
                 images["narrow"] = _picture(fig, svg)
         return images

@@ -141,3 +141,14 @@ def test_chart_colours_stand_out_from_the_page():
 @pytest.mark.parametrize(("colour", "ratio"), [("#000000", 21.0), ("#ffffff", 1.0), ("#767676", 4.54)])
 def test_contrast_ratio(colour, ratio):
     assert images.contrast_ratio(colour) == pytest.approx(ratio, abs=0.01)
+
+
+def test_a_layout_the_narrow_version_cannot_handle_keeps_the_wide_image(monkeypatch):
+    def broken(fig, width_px=images.NARROW_WIDTH):
+        raise RuntimeError("unexpected layout")
+
+    monkeypatch.setattr(images, "make_narrow", broken)
+    with pytest.warns(UserWarning, match="no narrow version"):
+        drawn = images.render(_chart())
+    assert set(drawn) == {"wide"}
+    assert set(images.picture(drawn)) == {"wide", "media"}
