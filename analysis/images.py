@@ -160,6 +160,12 @@ def _picture(fig, svg: bool) -> Image:
     return Image(data, mime, width, height, min_text_pt(fig) * fig.get_dpi() / 72)
 
 
+#: A 1x1 white PNG: the notebook output's image in a build, where the page shows the picture's images instead.
+STAND_IN_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/AAX+Av4N70a4AAAAAElFTkSuQmCC"
+)
+
+
 def preview_png(fig) -> bytes:
     """A quick 1x PNG of the figure as drawn (what JupyterLab shows; the report serves :func:`render`'s images)."""
     buffer = io.BytesIO()

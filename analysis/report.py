@@ -206,7 +206,8 @@ def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None 
 
     from analysis import images
 
-    preview = images.preview_png(fig)
+    # JupyterLab shows a PNG of the chart; in a build the report serves the picture, so the output's PNG is a stand-in
+    preview = images.STAND_IN_PNG if os.environ.get(REPORT_NAME_ENV) else images.preview_png(fig)
     drawn = images.render(fig)
     wide = drawn["wide"]
     display(Image(data=preview, format="png", width=wide.width, height=wide.height,
