@@ -37,6 +37,8 @@ class PageVisit:
     #: per chart image: the smallest text it shows, in CSS px as drawn (its smallest text at natural size times the
     #: ratio of drawn to natural width), and which version the browser chose ("wide" or "narrow")
     chart_text: list[tuple[str, float]] = field(default_factory=list)
+    #: table rows (or, on a phone, cards) taller than the screen: "caption: height px"
+    tall_rows: list[str] = field(default_factory=list)
 
 
 #: Elements whose right edge is past the screen's, unless a box between them and the page scrolls (or clips) sideways.
@@ -64,6 +66,11 @@ CHART_TEXT = """() => Array.from(document.querySelectorAll('img[data-text]')).ma
   const drawn = img.getBoundingClientRect().width;
   return [isNarrow ? 'narrow' : 'wide', Math.round((isNarrow ? narrow : wide) * drawn / natural * 10) / 10];
 })"""
+
+#: Rows of a data table (cards on a phone) taller than the screen: one long note must not stretch a row into a blank.
+TALL_ROWS = """() => Array.from(document.querySelectorAll('table.data-table tbody tr')).filter(tr => tr.getClientRects().length)
+  .map(tr => [tr.closest('table').querySelector('caption')?.textContent || 'table', tr.getBoundingClientRect().height])
+  .filter(([, h]) => h > window.innerHeight).slice(0, 5).map(([c, h]) => c + ': ' + Math.round(h) + ' px')"""
 
 #: A desktop and a phone: (viewport width, emulate a mobile device).
 WIDTHS = {1280: False, 390: True}
@@ -112,6 +119,7 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
             record.missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt || i.alt.startsWith('No description')).length")
             record.past_edge = page.evaluate(PAST_EDGE)
             record.chart_text = [tuple(x) for x in page.evaluate(CHART_TEXT)]
+            record.tall_rows = page.evaluate(TALL_ROWS)
             if axe is not None:
                 result = axe.run(page)
                 record.serious = [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"

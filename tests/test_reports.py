@@ -120,6 +120,7 @@ def test_reports_open_offline_on_any_screen_and_pass_axe(built_reports, chromium
         assert seen.scroll_width <= width, f"{name}: the page is {seen.scroll_width} px wide"
         assert seen.serious == [], f"{name}: axe-core found {seen.serious}"
         assert seen.past_edge == [], f"{name}: past the screen's edge: {seen.past_edge}"
+        assert seen.tall_rows == [], f"{name}: table rows taller than the screen: {seen.tall_rows}"
         if width < 600:
             assert all(kind == "narrow" for kind, _ in seen.chart_text), f"{name}: a wide chart on a phone {seen.chart_text}"
             small = [px for _, px in seen.chart_text if px < MIN_CHART_TEXT_PX]
@@ -276,6 +277,48 @@ def test_imprecise_dates_show_at_their_precision(built_reports):
     negotiations = (built_reports / "partners" / "USA.html").read_text(encoding="utf-8")
     assert ">Jan 2024<" in negotiations  # the US second round, known to the month
     assert ">1 Jan 2024<" not in negotiations
+
+
+def test_on_a_phone_tables_are_cards_that_still_sort_filter_and_fold(built_reports, chromium):
+    """At 390 px a table's rows are cards that name each value; the headings sort, the filter filters, a long table
+    shows its latest rows first and folds the rest behind a button that counts them; the menu opens without script."""
+    from browser import CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(offline=True, viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = context.new_page()
+        page.goto((built_reports / "01_coalition_growth.html").resolve().as_uri(), wait_until="load")
+        table = page.locator("table.data-table", has=page.locator("caption", has_text="Parties to the G7 declaration"))
+        rows = table.locator("tbody tr")
+        total = rows.count()
+        assert total > 20
+        assert table.locator("tbody tr >> nth=0").evaluate("tr => getComputedStyle(tr).display") == "block"
+        label = table.locator("tbody tr >> nth=0 >> td >> nth=0").evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"Party"'
+        # the latest first (the table is written in date order), and all but 10 folded behind a counted button
+        first, last = (table.locator(f"tbody tr >> nth={i} >> td >> nth=1").get_attribute("data-sort") for i in (0, total - 1))
+        assert first > last
+        assert table.locator("tbody tr:visible").count() == 10
+        more = page.locator("button.table-more").first
+        assert f"Show all {total} rows ({total - 10} more)" in more.inner_text()
+        more.click()
+        assert table.locator("tbody tr:visible").count() == total
+        # sorting by name, then filtering
+        table.locator("thead button.sort", has_text="Party").click()
+        names = [rows.nth(i).locator("td").first.inner_text() for i in range(3)]
+        assert names == sorted(names)
+        box = "xpath=ancestor::div[contains(@class, 'table-scroll')]/preceding-sibling::div[contains(@class, 'table-tools')][1]"
+        table.locator(box).locator("input.table-filter").fill("Poland")  # the filter above this table
+        shown = table.locator("tbody tr:visible")
+        assert 1 <= shown.count() < 5
+        assert all("poland" in shown.nth(i).inner_text().lower() for i in range(shown.count()))
+        # the navigation: a menu, closed, that opens on a tap
+        assert page.locator("nav.nav-bar").first.is_hidden()
+        page.locator("details.nav-menu summary").click()
+        assert page.locator("details.nav-menu nav a", has_text="Glossary").is_visible()
+        browser.close()
 
 
 # --------------------------------------------------------------------------- weight, glossary
