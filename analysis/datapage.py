@@ -317,4 +317,4 @@ def context(data_dir: Path, out: Path) -> dict:
 
 def render(env, data_dir: Path, out: Path, **common) -> str:
     """``data.html``: the site's common parts (``common``) and this page's content."""
-    return env.get_template("data.html.j2").render(**common, **context(Path(data_dir), Path(out)))
+    return env.get_template("data.html.j2").render(**{"current": "data.html", **common}, **context(Path(data_dir), Path(out)))

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import re
 
 import pandas as pd
@@ -51,16 +49,11 @@ def release(data_dir=None) -> dict:
 
 
 def _png(fig, alt: str, caption: str, csv: str | None = None) -> dict:
-    """A figure as an embedded 2x PNG (crisp on high-density screens) with its alt text and caption."""
-    import matplotlib.pyplot as plt
+    """A figure as its wide and narrow images (:func:`analysis.images.render`, as in the reports), with its alt text
+    and caption."""
+    from analysis import images
 
-    buffer = io.BytesIO()
-    dpi = fig.get_dpi()
-    fig.savefig(buffer, format="png", dpi=dpi * 2, metadata={"Software": None})
-    width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
-    plt.close(fig)
-    src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {"src": src, "alt": alt, "caption": caption, "csv": csv, "width": width, "height": height}
+    return {"picture": images.picture(images.render(fig)), "alt": alt, "caption": caption, "csv": csv}
 
 
 def content(data_dir=None) -> dict:
@@ -94,15 +87,17 @@ def content(data_dir=None) -> dict:
 
 
 def _map(ds, cutoff) -> dict:
-    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it.
+    """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it (the same
+    map helper as notebook 01, :func:`analysis.maps.plot_declaration_map`).
 
     Stages are as of the last report on the bilateral track (:func:`analysis.overview.observed_dates`), as on every
     other page; the title counts only the signers drawn on the map and names those that are not.
     """
     from analysis import describe, maps
-    from analysis.coalition import G7_DECLARATION, not_joined
+    from analysis.coalition import G7_DECLARATION
     from analysis.negotiations import bilateral, partner_status
     from analysis.overview import observed_dates, party_names
+    from analysis.plots import PALETTE
 
     names = party_names(ds.parties)
     until = observed_dates(ds, cutoff)["bilateral"]
@@ -116,20 +111,14 @@ def _map(ds, cutoff) -> dict:
     status = everyone[everyone["party_id"].isin(in_view)]
     kinds = {"signed": "Signed a bilateral agreement", "negotiating": "Negotiating", "joined": "Joined the declaration only"}
     categories = status.assign(category=status["stage"].map(kinds))[["party_id", "category"]]
-    outside = sorted(set(not_joined(ds.signatories, ds.memberships, "EU", cutoff, G7_DECLARATION)["party_id"])
-                     | set(not_joined(ds.signatories, ds.memberships, "NATO", cutoff, G7_DECLARATION)["party_id"]))
-    outside = [p for p in outside if p not in set(categories["party_id"])]
-    categories = pd.concat([categories, pd.DataFrame({"party_id": outside, "category": "EU or NATO member, not joined"})])
-    from analysis.plots import PALETTE
-
-    colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9],
-               "EU or NATO member, not joined": "#9a9a9a"}  # fmt: skip
+    categories = maps.with_outsiders(categories, ds.signatories, ds.memberships, cutoff, G7_DECLARATION)
+    colours = {kinds["signed"]: PALETTE[0], kinds["negotiating"]: PALETTE[1], kinds["joined"]: PALETTE[9]}
     signers = everyone.loc[everyone["stage"] == "signed", "party_id"]
     on_map = int(signers.isin(in_view).sum())
     off_map = labels.join_names(labels.with_article(names.get(p, p)) for p in signers[~signers.isin(in_view)])
     off_all = labels.join_names(labels.with_article(names.get(p, p)) for p in everyone.loc[~everyone["party_id"].isin(in_view), "party_id"])
     title = f"{on_map} of the {len(signers)} partners that signed a bilateral agreement are on this map"
-    fig = maps.plot_map(categories, colours, legend_title=f"As of {labels.format_date(until)}", title=title, extent=maps.EUROPE)
+    fig = maps.plot_declaration_map(categories, colours, legend_title=f"As of {labels.format_date(until)}", title=title)
     return _png(fig, describe.map_(categories, names, "where each country stands") + f" Signed but off this map: {off_map}.",
                 f"Where each country stands at the last report on the bilateral track ({labels.format_date(until)}). "
                 f"Off this map: {off_all}.")

@@ -122,3 +122,46 @@ def plot_map(
     from analysis.labels import credit_line
 
     return _finish(fig, title, credit or f"{CREDIT} {credit_line()}")
+
+
+#: The category, and its grey, of the EU and NATO members that have not joined the G7 declaration (3.7:1 on white).
+NOT_JOINED = "EU or NATO member, not joined"
+NOT_JOINED_COLOUR = "#858585"
+
+
+def with_outsiders(categories: pd.DataFrame, signatories: pd.DataFrame, memberships: pd.DataFrame, cutoff,
+                   declaration_id: str) -> pd.DataFrame:  # fmt: skip
+    """``categories`` (``party_id``, ``category``) and, as :data:`NOT_JOINED`, every EU or NATO member that had not
+    joined the declaration by ``cutoff`` and has no category yet.
+
+    >>> sig = pd.DataFrame({"declaration_id": ["d"], "party_id": ["POL"], "joined_date": pd.to_datetime(["2024-01-22"]),
+    ...                     "role": ["acceded"]})
+    >>> mem = pd.DataFrame({"party_id": ["POL", "HUN"], "bloc": ["EU", "EU"], "joined_date": pd.to_datetime(["2004-05-01"] * 2),
+    ...                     "left_date": pd.to_datetime([None, None])})
+    >>> with_outsiders(pd.DataFrame({"party_id": ["POL"], "category": ["joined"]}), sig, mem, "2024-06-01", "d").values.tolist()
+    [['POL', 'joined'], ['HUN', 'EU or NATO member, not joined']]
+    """
+    from analysis.coalition import not_joined
+
+    outside = set()
+    for bloc in ("EU", "NATO"):
+        outside |= set(not_joined(signatories, memberships, bloc, cutoff, declaration_id)["party_id"])
+    extra = sorted(outside - set(categories["party_id"]))
+    return pd.concat([categories[["party_id", "category"]], pd.DataFrame({"party_id": extra, "category": NOT_JOINED})],
+                     ignore_index=True)  # fmt: skip
+
+
+def plot_declaration_map(categories: pd.DataFrame, colours: Mapping[str, object], title: str, legend_title: str = "") -> Figure:
+    """Europe with each party coloured by its category and the outsiders (:func:`with_outsiders`) in grey: the map of
+    notebook 01 and of the index. Every party must have a boundary (:data:`NOT_ON_MAP` excepted).
+
+    >>> fig = plot_declaration_map(pd.DataFrame({"party_id": ["POL", "HUN"], "category": ["joined", NOT_JOINED]}),
+    ...                            {"joined": "#0173b2"}, "Poland")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
+    ['joined', 'EU or NATO member, not joined']
+    """
+    missing = missing_parties(categories["party_id"])
+    if missing:
+        raise ValueError(f"parties without a boundary: {missing}")
+    return plot_map(categories, dict(colours) | {NOT_JOINED: NOT_JOINED_COLOUR}, title=title, legend_title=legend_title,
+                    extent=EUROPE)  # fmt: skip

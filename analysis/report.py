@@ -8,7 +8,6 @@ build's sanitizer is a second line of defence, not the first.
 from __future__ import annotations
 
 import html
-import io
 import numbers
 import os
 import re
@@ -78,6 +77,10 @@ def link(url: object, text: object | None = None) -> str:
     return label
 
 
+#: A text cell longer than this many characters gets a wide column (class "long"), so its row stays short.
+LONG_TEXT = 120
+
+
 def _cell(value: object, fmt: str | None, precision: str | None = None) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
@@ -119,6 +122,8 @@ def table(
     is_date = {c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])}
     css = {c: ' class="num"' if c in numeric else ' class="date"' if c in is_date else "" for c in columns}
     head = "".join(f'<th scope="col"{css[c]}>{html.escape(str(labels.get(c, c)))}</th>' for c in columns)
+    # each cell names its column, for the stacked cards a phone shows (CSS: td::before { content: attr(data-label) })
+    name_of = {c: html.escape(str(labels.get(c, c)), quote=True) for c in columns}
     rows = []
     for record in frame.to_dict("records"):
         cells = []
@@ -133,7 +138,8 @@ def table(
                 sort = f' data-sort="{words.iso(record[c])}"'
             elif c in numeric and not pd.isna(record[c]):
                 sort = f' data-sort="{html.escape(str(record[c]))}"'
-            cells.append(f"<td{css[c]}{sort}>{text}</td>")
+            kind = css[c] or (' class="long"' if isinstance(record[c], str) and len(record[c]) > LONG_TEXT else "")
+            cells.append(f'<td{kind}{sort} data-label="{name_of[c]}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     name = html.escape(caption or "Table", quote=True)
@@ -189,26 +195,23 @@ def _download_note(frame: pd.DataFrame, name: str, caption: str | None = None) -
     return f'<p class="chart-note">{" ".join(parts)}</p>' if parts else ""
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a PNG, read from its header."""
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
 def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None = None, name: str | None = None) -> None:
-    """Show a Matplotlib figure in a report: a crisp 2x PNG drawn at 1x size, with alt text that says what the
-    chart shows, a caption, and (with ``data`` and ``name``) its data as a CSV linked under it.
+    """Show a Matplotlib figure in a report: a wide and a narrow (phone) image (:func:`analysis.images.render`), with
+    alt text that says what the chart shows, a caption, and (with ``data`` and ``name``) its data as a CSV linked under
+    it. The report template serves the two with ``<picture>``; JupyterLab shows the wide one.
 
     The figure is closed, so the notebook does not show it a second time.
     """
-    import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi * 2, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    png = buffer.getvalue()
-    width, height = png_size(png)
-    display(Image(data=png, format="png", width=width // 2, height=height // 2, metadata={"alt": alt}))
+    from analysis import images
+
+    # JupyterLab shows a PNG of the chart; in a build the report serves the picture, so the output's PNG is a stand-in
+    preview = images.STAND_IN_PNG if os.environ.get(REPORT_NAME_ENV) else images.preview_png(fig)
+    drawn = images.render(fig)
+    wide = drawn["wide"]
+    display(Image(data=preview, format="png", width=wide.width, height=wide.height,
+                  metadata={"alt": alt, "picture": images.picture(drawn)}))  # fmt: skip
     note = _download_note(data, name or caption or "chart", caption) if data is not None else (
         f'<p class="chart-note">{html.escape(caption)}</p>' if caption else "")  # fmt: skip
     if note:

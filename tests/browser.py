@@ -32,7 +32,45 @@ class PageVisit:
     missing_alt: int = 0
     #: axe-core violations of impact "serious" or "critical": "rule-id (impact): n nodes"
     serious: list[str] = field(default_factory=list)
+    #: elements that reach past the right edge of the screen outside a box that scrolls: "tag.class (right px)"
+    past_edge: list[str] = field(default_factory=list)
+    #: per chart image: the smallest text it shows, in CSS px as drawn (its smallest text at natural size times the
+    #: ratio of drawn to natural width), and which version the browser chose ("wide" or "narrow")
+    chart_text: list[tuple[str, float]] = field(default_factory=list)
+    #: table rows (or, on a phone, cards) taller than the screen: "caption: height px"
+    tall_rows: list[str] = field(default_factory=list)
 
+
+#: Elements whose right edge is past the screen's, unless a box between them and the page scrolls (or clips) sideways.
+PAST_EDGE = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let boxed = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const x = getComputedStyle(up).overflowX;
+      if (x === 'auto' || x === 'scroll' || x === 'hidden' || x === 'clip') { boxed = true; break; }
+    }
+    if (!boxed) found.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') + ' (' + Math.round(box.right) + ' px)');
+  }
+  return found.slice(0, 10);
+}"""
+
+#: Each chart's smallest text as drawn: the image records it at its natural size (data-text: "wide [narrow width]", see
+#: analysis.images), and the browser says which version it shows (currentSrc) and how wide it draws it.
+CHART_TEXT = """() => Array.from(document.querySelectorAll('img[data-text]')).map(img => {
+  const [wide, narrow, narrowWidth] = img.dataset.text.split(' ').map(Number);
+  const isNarrow = narrow !== undefined && !Number.isNaN(narrow) && img.currentSrc !== img.src;
+  const natural = isNarrow ? narrowWidth : Number(img.getAttribute('width'));
+  const drawn = img.getBoundingClientRect().width;
+  return [isNarrow ? 'narrow' : 'wide', Math.round((isNarrow ? narrow : wide) * drawn / natural * 10) / 10];
+})"""
+
+#: Rows of a data table (cards on a phone) taller than the screen: one long note must not stretch a row into a blank.
+TALL_ROWS = """() => Array.from(document.querySelectorAll('table.data-table tbody tr')).filter(tr => tr.getClientRects().length)
+  .map(tr => [tr.closest('table').querySelector('caption')?.textContent || 'table', tr.getBoundingClientRect().height])
+  .filter(([, h]) => h > window.innerHeight).slice(0, 5).map(([c, h]) => c + ': ' + Math.round(h) + ' px')"""
 
 #: A desktop and a phone: (viewport width, emulate a mobile device).
 WIDTHS = {1280: False, 390: True}
@@ -79,6 +117,9 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
             record.title = page.title()
             record.scroll_width = page.evaluate("document.documentElement.scrollWidth")
             record.missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt || i.alt.startsWith('No description')).length")
+            record.past_edge = page.evaluate(PAST_EDGE)
+            record.chart_text = [tuple(x) for x in page.evaluate(CHART_TEXT)]
+            record.tall_rows = page.evaluate(TALL_ROWS)
             if axe is not None:
                 result = axe.run(page)
                 record.serious = [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"

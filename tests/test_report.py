@@ -22,7 +22,7 @@ HTML_PAYLOADS = [SCRIPT, IMG, '"><script>alert(1)</script>', "'><img src=x onerr
 PAYLOADS = [*HTML_PAYLOADS, JS_URL]
 
 ALLOWED_TAGS = {"div", "table", "caption", "thead", "tbody", "tr", "th", "td", "a"}
-ALLOWED_ATTRS = {"class", "href", "rel", "role", "aria-label", "tabindex", "scope", "data-sort"}
+ALLOWED_ATTRS = {"class", "href", "rel", "role", "aria-label", "tabindex", "scope", "data-sort", "data-label"}
 
 
 def box(inner: str, name: str = "Table") -> str:
@@ -246,13 +246,14 @@ def test_table_full_output():
         '<thead><tr><th scope="col">party</th><th scope="col" class="num">Parties &lt;n&gt;</th><th scope="col" class="num">share</th>'
         '<th scope="col" class="date">signed</th><th scope="col">ok</th></tr></thead>'
         "<tbody>"
-        # numbers and dates carry a sort key; a date reads as a reader writes it
-        '<tr><td><a href="https://example.org/?a=1&amp;b=2" rel="noopener noreferrer">&lt;b&gt;X&lt;/b&gt;</a></td>'
-        '<td class="num" data-sort="1200">1,200</td><td class="num" data-sort="0.5">50%</td>'
-        '<td class="date" data-sort="2024-01-12">12 Jan 2024</td><td>True</td></tr>'
+        # numbers and dates carry a sort key; a date reads as a reader writes it; every cell names its column (escaped)
+        '<tr><td data-label="party"><a href="https://example.org/?a=1&amp;b=2" rel="noopener noreferrer">&lt;b&gt;X&lt;/b&gt;</a></td>'
+        '<td class="num" data-sort="1200" data-label="Parties &lt;n&gt;">1,200</td><td class="num" data-sort="0.5" data-label="share">50%</td>'
+        '<td class="date" data-sort="2024-01-12" data-label="signed">12 Jan 2024</td><td data-label="ok">True</td></tr>'
         # missing text: the url as text, and a javascript: url is never a link; NaN and NaT are "–"
-        '<tr><td>javascript:alert(1)</td><td class="num" data-sort="35">35</td><td class="num">–</td><td class="date" data-sort="">–</td>'
-        "<td>False</td></tr>"
+        '<tr><td data-label="party">javascript:alert(1)</td><td class="num" data-sort="35" data-label="Parties &lt;n&gt;">35</td>'
+        '<td class="num" data-label="share">–</td><td class="date" data-sort="" data-label="signed">–</td>'
+        '<td data-label="ok">False</td></tr>'
         "</tbody></table>",
         "A &amp; B &lt;i&gt;",
     )
@@ -265,7 +266,7 @@ def test_table_plain():
     out = table(pd.DataFrame({"a": ["x"], "b": [None]}))
     assert out == box(
         '<table class="data-table"><thead><tr><th scope="col">a</th><th scope="col">b</th></tr></thead>'
-        "<tbody><tr><td>x</td><td>–</td></tr></tbody></table>"
+        '<tbody><tr><td data-label="a">x</td><td data-label="b">–</td></tr></tbody></table>'
     )
 
 

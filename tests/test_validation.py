@@ -144,6 +144,10 @@ GBP,2023,0.8699,255,s-agreements
 GBP,2024,0.8466,256,s-agreements
 GBP,2025,0.8568,255,s-agreements
 """,
+    "glossary": """\
+term_id,term,also_called,definition,source_id
+g7-declaration,G7 declaration,Joint Declaration of Support for Ukraine,The declaration the G7 adopted in Vilnius.,s-declaration
+""",
     "event_types": """\
 event_type,position,label,group,description
 approved,4,Approved,approval,
@@ -1451,6 +1455,11 @@ def test_a_claim_in_another_script_needs_its_english_gloss(data: DataDir) -> Non
     assert data.validate().ok, _listing(data.validate())
 
 
+def test_a_glossary_phrase_standing_for_two_terms(data: DataDir) -> None:
+    data.write("glossary", data.text("glossary") + "g7-jdsu,Joint declaration,G7 declaration,The same declaration.,s-declaration\n")
+    only(data.validate(), data, "glossary", 3, "also_called", "'g7 declaration' also stands for 'g7-declaration'")
+
+
 # --------------------------------------------------------------------------- every rule has its broken example
 
 #: Each registered cross-table rule (analysis/validation/rules/) and the tests above that break it.
@@ -1469,6 +1478,7 @@ RULE_EXAMPLES = {
     "legal_terms_quote_what_they_state": [test_legal_terms_effect_stated_without_its_quote, test_legal_terms_extension_quote_without_extension,
                                           test_legal_terms_no_start_for_a_term_in_years, test_legal_terms_for_an_agreement_whose_text_was_not_read],
     "claim_in_another_language_has_a_gloss": [test_a_claim_in_another_script_needs_its_english_gloss],
+    "glossary_phrase_names_one_term": [test_a_glossary_phrase_standing_for_two_terms],
     "clause_quote_fits_value": [test_not_stated_has_no_quote, test_a_coded_value_needs_its_quote_and_reference],
     "clause_quote_short": [test_a_quote_longer_than_the_limit_is_refused],
     "disagreement_resolved": [test_a_disagreement_between_coders_needs_its_resolution, test_an_agreement_between_coders_needs_no_resolution],

@@ -6,6 +6,8 @@
   notebooks' own escaping (``analysis.report``) still cannot run a script.
 - Code cells and prompts are hidden; stderr (warnings) is left out of the report and returned so the
   build can print it.
+- The first use of each glossary term in a report's prose links to ``glossary.html`` (:func:`link_glossary`), so the
+  notebooks need not do it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def allowed_html() -> dict:
     attributes = {
         "*": ["class", "id", "title", "aria-label", "role", "tabindex"],
         "a": ["href", "rel", "class", "title", "download"],
-        "td": ["class", "colspan", "rowspan", "data-sort"],
+        "td": ["class", "colspan", "rowspan", "data-sort", "data-label"],
         "th": ["class", "colspan", "rowspan", "scope"],
         "span": ["class", "data-figure", "data-fact"],
     }  # fmt: skip
@@ -49,6 +51,8 @@ def make_exporter():
     # A cell tagged remove-in-report is for JupyterLab readers only (the profile's generic heading).
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-in-report"}
     config.TagRemovePreprocessor.enabled = True
+    # no code is shown, so pygments' code-highlighting stylesheet (about 4.5 KB a page) is left out
+    config.CSSHTMLHeaderPreprocessor.enabled = False
     exporter = HTMLExporter(
         config=config,
         template_name="offline",
@@ -96,6 +100,18 @@ def contents(nb) -> list[dict]:
     return toc
 
 
+def link_glossary(body: str, page: dict) -> str:
+    """The report with the first use of each glossary term in its running text linked to the glossary page (the part
+    between ``<main`` and ``</main>``: not the navigation, the footer or the script)."""
+    from analysis.glossary import link_terms
+
+    terms = page.get("release", {}).get("glossary") or []
+    start, end = body.find("<main"), body.rfind("</main>")
+    if not terms or start < 0 or end < start:
+        return body
+    return body[:start] + link_terms(body[start:end], terms, f"{page.get('root', '')}glossary.html") + body[end:]
+
+
 def export(job: Job, nb, out_dir: Path, exporter, page: dict) -> tuple[list[str], str]:
     """Write the executed notebook as sanitized, offline HTML, atomically.
 
@@ -111,6 +127,7 @@ def export(job: Job, nb, out_dir: Path, exporter, page: dict) -> tuple[list[str]
         "report": page,
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = link_glossary(body, page)
     target = out_dir / job.output
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, body)

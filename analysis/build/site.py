@@ -6,7 +6,7 @@ allowed by their hash in each page's content-security policy.
 
 - :func:`page_context` is what each report's template gets: the release, its place in the reading
   order (previous and next), and links to the index and the data page.
-- :func:`write` renders ``index.html`` and ``data.html`` and copies the data package into ``data/``
+- :func:`write` renders ``index.html``, ``data.html`` and ``glossary.html`` and copies the data package into ``data/``
   next to the reports, so every download works offline.
 
 Like the reports, the release line and the site pages depend on what they read: each is recorded with the
@@ -29,7 +29,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 DATA_DOWNLOADS = "data"
 #: Where the notebooks' chart and table CSVs land, relative to the output folder.
 CHART_DOWNLOADS = "downloads"
-SITE_PAGES = ("index.html", "data.html")
+SITE_PAGES = ("index.html", "data.html", "glossary.html")
 #: The landing page's charts and the partner table, kept between builds: they depend only on the inputs key.
 CACHE_FILE = ".site-cache.json"
 
@@ -57,9 +57,19 @@ def script_hash(script: str) -> str:
 
 
 def release_of(data_dir: Path) -> dict:
+    """The release (:func:`analysis.landing.release`) and the glossary's terms, which every report links."""
     from analysis.landing import release
 
-    return release(data_dir)
+    return release(data_dir) | {"glossary": glossary_of(data_dir)}
+
+
+def glossary_of(data_dir: Path) -> list[dict]:
+    """The glossary's terms (:func:`analysis.glossary.terms`); none when the data has no glossary table."""
+    from analysis.glossary import terms
+    from analysis.load import load_dataset
+
+    ds = load_dataset(data_dir)
+    return terms(ds["glossary"], ds.sources) if "glossary" in ds else []
 
 
 def known_release(state: State, inputs: Inputs, base: str) -> dict | None:
@@ -285,10 +295,17 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: 
     reads = {**reads, **{inputs.name(k): v for k, v in record.items()}}
     pages = {
         "index.html": env.get_template("index.html.j2").render(
-            **common, partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
+            **common, current="index.html", partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
         ),
         "data.html": data_page,
-    }
+        "glossary.html": env.get_template("glossary.html.j2").render(**common, current="glossary.html", terms=release["glossary"]),
+    }  # fmt: skip
+    from analysis.glossary import link_terms
+
+    index = pages["index.html"]
+    start, end = index.find("<main"), index.rfind("</main>")
+    if start >= 0 and end > start:  # the landing page links its terms to the glossary, as the reports do
+        pages["index.html"] = index[:start] + link_terms(index[start:end], release["glossary"]) + index[end:]
     for name, text in pages.items():
         write_atomic(output_path(out, name), text)
         files[name] = hashlib.sha256(text.encode()).hexdigest()

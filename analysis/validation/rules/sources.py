@@ -44,3 +44,16 @@ def _check_alternatives(table: Table, facts: Facts) -> None:
                 facts.out.add(table, row.line, alt, f"alt_source_id is given but {alt} is empty: record the alternative value or drop the source")
             if has_alt and row.get(alt) == row.get(main):
                 facts.out.add(table, row.line, alt, f"{alt} equals {main}: an alternative must differ, else leave it empty")
+
+
+@rule("glossary")
+def glossary_phrase_names_one_term(glossary: Table, facts: Facts) -> None:
+    """A term's name and each of its other names (``also_called``, separated by ``;``) stand for that term alone, so that
+    a report links a phrase to one definition."""
+    seen: dict[str, str] = {}
+    for line, term_id, term, also in glossary.records("term_id", "term", "also_called"):
+        phrases = [p.strip().lower() for p in (also or "").split(";") if p.strip()] + [(term or "").split(" (")[0].strip().lower()]
+        for phrase in dict.fromkeys(p for p in phrases if p):
+            owner = seen.setdefault(phrase, term_id)
+            if owner != term_id:
+                facts.out.add(glossary, line, "also_called", f"'{phrase}' also stands for '{owner}': give each phrase to one term")
