@@ -78,7 +78,8 @@ def known_release(state: State, inputs: Inputs, base: str) -> dict | None:
     recorded = state.plan.get("release")
     if isinstance(recorded, dict) and recorded.get("key") == base and inputs.match(recorded.get("reads")):
         value = recorded.get("value")
-        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items() if k != "glossary") \
+                and isinstance(value.get("glossary", []), list):  # a state file that says anything else is not trusted
             return value
     return None
 
