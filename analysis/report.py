@@ -77,6 +77,30 @@ def link(url: object, text: object | None = None) -> str:
     return label
 
 
+#: A text cell longer than this many characters shows its first words and folds the rest (no quote of the clause
+#: matrix is this long), so that no row outgrows a phone's screen.
+FOLD_TEXT = 400
+#: Where a folded cell is cut: at the last space before this many characters.
+FOLD_AT = 220
+
+
+def fold(escaped: str) -> str:
+    """An escaped text cell's first words, and the rest behind a "more" toggle that works without script.
+
+    >>> fold("word " * 60)[:40]
+    'word word word word word word word word '
+    >>> "<details" in fold("word " * 60), fold("short")
+    (True, 'short')
+    """
+    if len(escaped) <= FOLD_AT:
+        return escaped
+    cut = escaped.rfind(" ", 0, FOLD_AT)
+    cut = cut if cut > 0 else FOLD_AT
+    if "&" in escaped[max(0, cut - 8):cut]:  # never cut inside an entity
+        cut = escaped.rfind(" ", 0, cut - 8) if escaped.rfind(" ", 0, cut - 8) > 0 else cut
+    return f'{escaped[:cut]} <details class="more"><summary>more</summary>{escaped[cut:].lstrip()}</details>'
+
+
 #: A text cell longer than this many characters gets a wide column (class "long"), so its row stays short.
 LONG_TEXT = 120
 
@@ -139,6 +163,8 @@ def table(
             elif c in numeric and not pd.isna(record[c]):
                 sort = f' data-sort="{html.escape(str(record[c]))}"'
             kind = css[c] or (' class="long"' if isinstance(record[c], str) and len(record[c]) > LONG_TEXT else "")
+            if c not in links and isinstance(record[c], str) and len(record[c]) > FOLD_TEXT:
+                text = fold(text)
             cells.append(f'<td{kind}{sort} data-label="{name_of[c]}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""

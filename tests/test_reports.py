@@ -39,7 +39,7 @@ class _Loads(HTMLParser):
         value = (attrs.get(key) or "") if key else ""
         if value and not value.startswith(("data:", "#")) and re.match(r"^(https?:)?//|^[a-z]+:", value):
             self.remote.append(f"<{tag} {key}={value[:80]}>")
-        if tag == "a" and attrs.get("href") and not re.match(r"^(https?://|#|(\.\./)*[\w./-]+\.(html|csv|json|md)(#[\w-]+)?$)", attrs["href"]):
+        if tag == "a" and attrs.get("href") and not re.match(r"^(https?://|#|(\.\./)*[\w./-]+\.(html|csv|json|md|zip|db)(#[\w-]+)?$)", attrs["href"]):
             self.bad_links.append(attrs["href"])
 
 

@@ -15,12 +15,16 @@ from pathlib import Path
 #: The targets of issue 20: the median report or profile page, and the whole site.
 MEDIAN_PAGE_MAX = 250_000
 SITE_MAX = 10_000_000
+#: The data package in other formats, offered as downloads (issue 18, after the target was set): the SQLite database,
+#: its Datasette metadata and the zip of the CSV files. Reported apart from the site the target bounds.
+DATA_DOWNLOADS = ("*.db", "*.metadata.json", "data/*.zip")
 
 
 def weights(folder: Path) -> dict:
     """The median and largest report or profile page (bytes), the whole site without and with hidden files."""
     files = [p for p in folder.rglob("*") if p.is_file()]
     hidden = [p for p in files if any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    downloads = [p for pattern in DATA_DOWNLOADS for p in folder.glob(pattern)]
     pages = [p for p in folder.glob("*.html") if p.name[:2].isdigit()] + sorted((folder / "partners").glob("*.html"))
     sizes = {str(p.relative_to(folder)): p.stat().st_size for p in pages}
     largest = max(sizes, key=sizes.get) if sizes else ""
@@ -29,7 +33,8 @@ def weights(folder: Path) -> dict:
         "median_page": int(statistics.median(sizes.values())) if sizes else 0,
         "largest_page": sizes.get(largest, 0),
         "largest_page_name": largest,
-        "site": sum(p.stat().st_size for p in files if p not in hidden),
+        "site": sum(p.stat().st_size for p in files if p not in hidden and p not in downloads),
+        "data_downloads": sum(p.stat().st_size for p in downloads),
         "hidden": sum(p.stat().st_size for p in hidden),
     }
 
@@ -43,6 +48,7 @@ def main(argv: list[str]) -> int:
     print(
         f"whole site    {w['site'] / 1e6:8.2f} MB  (target {SITE_MAX / 1e6:.0f} MB; build files, hidden: {w['hidden'] / 1000:.0f} KB more)"
     )
+    print(f"data downloads {w['data_downloads'] / 1e6:7.2f} MB  (the SQLite database and the zip of the CSV files, beside the site)")
     return 0
 
 
