@@ -666,20 +666,36 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
     return fig
 
 
-#: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.
+#: How the claims audit marks each verdict (data/verdicts.csv gives their order and labels): distinct shape and
+#: colour, so the verdicts read apart in print too. A verdict not listed here takes ``OTHER_VERDICT``.
 VERDICT_STYLES = {
-    "matches": ("o", 2, "Matches the data"),
-    "explained": ("s", 1, "Matches another reading"),
-    "explained (report lag)": ("^", 1, "Matches a day or so earlier"),
-    "unexplained": ("X", 3, "Unexplained"),
-    "no list to check against": ("D", 4, "Reported count (no list to check)"),
+    "matches": ("o", 2),
+    "explained": ("s", 1),
+    "explained (report lag)": ("^", 1),
+    "unexplained": ("X", 3),
+    "no list to check against": ("D", 4),
 }
+OTHER_VERDICT = ("P", 7)
+
+
+def verdict_styles(statuses=()) -> dict[str, tuple[str, int, str]]:
+    """Every verdict of the vocabulary (data/verdicts.csv), in its order, then any other status given: (marker,
+    palette colour, label).
+
+    >>> verdict_styles()["unexplained"], list(verdict_styles(["odd"]))[-1]
+    (('X', 3, 'Unexplained'), 'odd')
+    """
+    from analysis.claims import verdict_label, verdicts
+
+    codes = [v["verdict"] for v in verdicts()]
+    codes += [s for s in dict.fromkeys(statuses) if s not in codes]
+    return {code: (*VERDICT_STYLES.get(code, OTHER_VERDICT), verdict_label(code)) for code in codes}
 
 
 def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title: str = "Claims against the data",
                 credit: str | None = None) -> Figure:  # fmt: skip
     """One panel per kind of count: the data's count over time (a step line, where there is a list to count)
-    and every claim as a point marked by its verdict (see ``VERDICT_STYLES``).
+    and every claim as a point marked by its verdict (see :func:`verdict_styles`).
 
     ``panels`` is a list of (panel title, the data's series or None, the claims: ``claim_date``,
     ``claimed_count``, ``status``).
@@ -694,11 +710,12 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     seen: set[str] = set()
+    styles = verdict_styles([s for _, _, points in panels for s in points["status"]])
     for ax, (label, series, points) in zip(axes.flat, panels):
         if series is not None:
             ax.step(series.index, series.to_numpy(), where="post", color="#333333", linewidth=1.2)
             seen.add("data")
-        for status, (marker, colour, _) in VERDICT_STYLES.items():
+        for status, (marker, colour, _) in styles.items():
             chosen = points[points["status"] == status]
             if len(chosen):
                 ax.scatter(chosen["claim_date"], chosen["claimed_count"], marker=marker, color=PALETTE[colour], s=36,
@@ -717,7 +734,7 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
             _date_axis(ax, months=6)
     handles = [plt.Line2D([], [], color="#333333", label="The data's count")] if "data" in seen else []
     handles += [plt.Line2D([], [], marker=m, linestyle="", color=PALETTE[c], label=name)
-                for status, (m, c, name) in VERDICT_STYLES.items() if status in seen]  # fmt: skip
+                for status, (m, c, name) in styles.items() if status in seen]  # fmt: skip
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.02))  # fmt: skip
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)
