@@ -865,7 +865,7 @@ def test_a_made_up_role_is_one_data_edit_and_shows_up_labelled(folder: Folder, m
     from analysis import labels, partners
 
     _add_row(folder, "participant_roles", "video_link,3,Joined by video,took part by video link\n")
-    _add_row(folder, "signatory_roles", "observer,4,Observer,named as an observer\n")
+    _add_row(folder, "signatory_roles", "observer,4,Observer,any,named as an observer\n")
     rows = _shipped("meeting_participants")
     line = 2 + [r["role"] for r in rows].index("took_part")
     folder.edit("meeting_participants", line, "role", "video_link")  # ...and the data that uses them

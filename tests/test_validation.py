@@ -161,11 +161,11 @@ signing_postponed,5,Signing postponed,negotiation,
 text_agreed,3,Text agreed,negotiation,
 """,
     "signatory_roles": """\
-role,position,label,description
-acceded,1,Joined later,
-endorsed,3,Endorsed,
-original,0,Made it at adoption,
-signed,2,Signed,
+role,position,label,joins,description
+acceded,1,Joined later,after_adoption,
+endorsed,3,Endorsed,any,
+original,0,Made it at adoption,at_adoption,
+signed,2,Signed,any,
 """,
     "participant_roles": """\
 role,position,label,description
@@ -1401,6 +1401,15 @@ def test_a_signatory_role_is_from_the_signatories_vocabulary_not_the_meetings(da
 def test_a_date_precision_the_vocabulary_does_not_list_is_refused(data: DataDir) -> None:
     data.edit("events", 3, "date_precision", "week")
     only(data.validate(), data, "events", 3, "date_precision", "'week' is not a precision in")
+
+
+def test_a_new_signatory_role_is_one_row_and_the_rules_follow_when_it_joins(data: DataDir) -> None:
+    # A role that joins at adoption falls under the original signatories' rule, read from signatory_roles.joins.
+    data.insert("signatory_roles", 4, "founding,4,Founding party,at_adoption,")
+    data.edit("signatories", 2, "role", "founding")
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("signatories", 2, "joined_date", "2023-07-13")
+    only(data.validate(), data, "signatories", 2, "joined_date", "an original signatory joins on the adoption date (2023-07-12), not 2023-07-13")
 
 
 def test_a_new_role_or_precision_is_one_row(data: DataDir) -> None:
