@@ -4,7 +4,8 @@ For each claim, the data is counted as of the claim's date under the plain readi
 and under named alternative readings (Kosovo left out, the EU counted or not, the UK's two agreements
 counted once, Croatia's agreement outside the declaration). A claim is ``matches`` when the plain reading
 agrees, ``explained`` when an alternative does (the explanation names it), ``explained (report lag)`` when a
-reading agrees a few days earlier, and ``unexplained`` otherwise.
+reading agrees a few days earlier, and ``unexplained`` otherwise. The verdicts' order, labels and meanings are
+data, ``data/verdicts.csv`` (:func:`verdicts`); the code computes which one a claim gets.
 
 Pure functions on a dataset (a mapping of table name → DataFrame).
 """
@@ -138,6 +139,41 @@ def _span(date: pd.Timestamp, precision: str | None) -> tuple[pd.Timestamp, pd.T
 #: declarations.parties_reported). The audit shows these claims beside each other, without a verdict.
 UNLISTED = ("coalition_participants", "declaration_endorsers")
 UNLISTED_STATUS = "no list to check against"
+
+
+def verdicts() -> list[dict]:
+    """The verdicts (``data/verdicts.csv``) in their order: ``verdict``, ``position``, ``label``, ``description``.
+
+    >>> [(v["verdict"], v["label"]) for v in verdicts()][:2]
+    [('matches', 'Matches the data'), ('explained', 'Matches another reading')]
+    """
+    from analysis.labels import vocabulary
+
+    return vocabulary("verdicts")
+
+
+def verdict_label(status) -> str:
+    """A verdict in plain words (``data/verdicts.csv``); one the table does not list reads as words.
+
+    >>> verdict_label("unexplained"), verdict_label("no list to check against"), verdict_label("half_explained")
+    ('Unexplained', 'Reported count (no list to check)', 'Half explained')
+    """
+    from analysis.labels import vocabulary_label
+
+    return vocabulary_label("verdicts", status)
+
+
+def with_verdicts(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """The audit with ``verdict`` (its status in plain words), in the verdicts' order, then by date and claim.
+
+    >>> a = pd.DataFrame({"claim_id": ["a", "b"], "claim_date": pd.to_datetime(["2024-01-01"] * 2), "status": ["unexplained", "matches"]})
+    >>> with_verdicts(a)[["claim_id", "verdict"]].values.tolist()
+    [['b', 'Matches the data'], ['a', 'Unexplained']]
+    """
+    order = {v["verdict"]: i for i, v in enumerate(verdicts())}
+    rank = audit_table["status"].map(lambda s: order.get(s, len(order)))
+    out = audit_table.assign(verdict=audit_table["status"].map(verdict_label), _rank=rank)
+    return out.sort_values(["_rank", "claim_date", "claim_id"], kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
 def _said(claimed: int, qualifier: str) -> str:

@@ -144,18 +144,29 @@ def tables(package: dict) -> list[dict]:
 
 
 def vocabularies(package: dict) -> list[dict]:
-    """Every closed list of values (an ``enum`` constraint) in words: the column, what it says, and each value's
-    meaning where one is written down (the event types' table, the reports' labels); the column's description
-    explains the others."""
+    """Every closed list of values in words: the column, what it says, and each value's meaning where one is written
+    down. A vocabulary kept as a table of its own (``labels.VOCABULARIES``: event types, roles, date precisions, the
+    claims audit's verdicts) is listed for each column that refers to it, or for itself when none does (the verdicts
+    are computed); then every ``enum`` constraint, with the reports' labels where there are any."""
     from analysis import labels
 
     known = {("claims", "counted"): labels.CLAIM_KIND_LABELS}
     out = []
-    if any(r["name"] == "event_types" for r in package["resources"]):  # a vocabulary kept as a table of its own
-        out.append({"table": "events", "column": "event_type", "anchor": "vocabulary-events-event-type",
-                    "description": "The kind of step; the table event_types lists each with its meaning.",
-                    "values": [{"code": t["event_type"], "label": f"{t['label']}: {t['description']}" if t.get("description") else t["label"]}
-                               for t in labels.event_types()]})  # fmt: skip
+    present = {r["name"] for r in package["resources"]}
+    for name, code in labels.VOCABULARIES.items():
+        if name not in present:
+            continue
+        values = [{"code": v[code], "label": f"{v['label']}: {v['description']}" if v.get("description") else v["label"]}
+                  for v in labels.vocabulary(name)]  # fmt: skip
+        users = [(resource, field) for resource in package["resources"] for fk in resource["schema"].get("foreignKeys", [])
+                 if fk["reference"].get("resource") == name
+                 for field in resource["schema"]["fields"] if field["name"] == fk["fields"]]  # fmt: skip
+        target = next(r for r in package["resources"] if r["name"] == name)
+        for resource, field in users or [(target, target["schema"]["fields"][0])]:
+            out.append({"table": resource["name"], "column": field["name"],
+                        "anchor": f"vocabulary-{resource['name']}-{field['name']}".replace("_", "-"),
+                        "description": f"{field.get('description', '')} The table {name} lists each value with its meaning.",
+                        "values": values})  # fmt: skip
     for resource in package["resources"]:
         for field in resource["schema"]["fields"]:
             values = field.get("constraints", {}).get("enum")

@@ -88,8 +88,17 @@ def map_(categories: pd.DataFrame, names: Mapping[str, str], what: str) -> str:
 
 
 def claims(audit: pd.DataFrame) -> str:
-    verdicts = audit["status"].value_counts()
-    parts = ", ".join(f"{n} {s}" for s, n in verdicts.items())
+    """The claims chart in words: its verdicts counted, in their order and words (data/verdicts.csv).
+
+    >>> claims(pd.DataFrame({"status": ["unexplained", "matches", "matches"]})).split(": ")[-1]
+    '2 matches the data, 1 unexplained.'
+    """
+    from analysis.claims import verdict_label, verdicts
+
+    counts = audit["status"].value_counts()
+    order = [v["verdict"] for v in verdicts()]
+    shown = [s for s in order if s in counts] + [s for s in counts.index if s not in order]
+    parts = ", ".join(f"{int(counts[s])} {verdict_label(s)[:1].lower()}{verdict_label(s)[1:]}" for s in shown)
     return (f"Scatter charts of {plural(len(audit), 'claim')} by date against the data's count, one panel per kind of count, "
             f"each claim marked by its verdict: {parts}.")  # fmt: skip
 

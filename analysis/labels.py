@@ -25,9 +25,6 @@ STAGE_LABELS = {
 #: How a legend or table names each bloc group of the G7 declaration's parties (composition_by_bloc).
 GROUP_LABELS = {"organisation": "The EU itself", "other": "Neither G7, EU nor NATO"}
 
-#: A party's role at a meeting.
-ROLE_LABELS = {"host": "Host", "co_chair": "Co-chair", "took_part": "Took part"}
-
 #: The funnel's stages (negotiations.FUNNEL_STAGES), cumulative.
 FUNNEL_LABELS = {"joined": "Joined the declaration", "negotiating": "Negotiated (signers included)", "signed": "Signed an agreement"}
 
@@ -221,6 +218,64 @@ def milestone_kind(kind: str) -> str:
     return MILESTONE_KINDS.get(kind, str(kind).replace("_", " ").capitalize())
 
 
+#: The vocabularies kept as tables of their own in ``data/``: each table and its code column. Each row has the code,
+#: its ``position`` (the order), its ``label`` in the reports and a ``description`` (its meaning).
+VOCABULARIES = {"event_types": "event_type", "signatory_roles": "role", "participant_roles": "role", "date_precisions": "precision",
+                "verdicts": "verdict"}  # fmt: skip
+
+
+def vocabulary(name: str) -> list[dict]:
+    """One vocabulary's rows (``data/<name>.csv``, from the data folder in use), in their order: one dict per value
+    with its code column, ``position``, ``label``, ``description`` (and any other column of the table).
+
+    >>> [(v["role"], v["label"]) for v in vocabulary("participant_roles")]
+    [('host', 'Host'), ('co_chair', 'Co-chair'), ('took_part', 'Took part')]
+    """
+    from analysis.load import _fingerprint  # only the loaders open CSVs
+    from analysis.schema import resolve_data_dir
+
+    data_dir = resolve_data_dir()
+    return _vocabulary(name, data_dir, _fingerprint(data_dir))
+
+
+@functools.lru_cache(maxsize=16)
+def _vocabulary(name: str, data_dir, fingerprint: tuple) -> list[dict]:
+    from analysis.load import load_table
+
+    frame = load_table(name, data_dir).sort_values(["position", VOCABULARIES[name]])
+    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def vocabulary_labels(name: str) -> dict[str, str]:
+    """``{code: label}`` of one vocabulary, in its order.
+
+    >>> vocabulary_labels("date_precisions")
+    {'day': 'To the day', 'month': 'To the month', 'year': 'To the year'}
+    """
+    return {v[VOCABULARIES[name]]: v["label"] for v in vocabulary(name)}
+
+
+def vocabulary_label(name: str, code) -> str:
+    """The label of ``code`` in one vocabulary; a code it does not list reads as words, never dropped.
+
+    >>> vocabulary_label("signatory_roles", "acceded"), vocabulary_label("participant_roles", "guest_of_honour")
+    ('Joined later', 'Guest of honour')
+    """
+    if not isinstance(code, str) or not code:
+        return "–"
+    return vocabulary_labels(name).get(code) or code.replace("_", " ").capitalize()
+
+
+def role_label(role, table: str = "meeting_participants") -> str:
+    """A party's role in plain words: at a meeting (``participant_roles.csv``) or, with ``table="signatories"``, on a
+    declaration (``signatory_roles.csv``).
+
+    >>> role_label("co_chair"), role_label("original", "signatories")
+    ('Co-chair', 'Made it at adoption')
+    """
+    return vocabulary_label("signatory_roles" if table == "signatories" else "participant_roles", role)
+
+
 def event_types() -> list[dict]:
     """The vocabulary of steps (``data/event_types.csv``, from the data folder in use), in their order: one dict per
     type with ``event_type``, ``position``, ``label``, ``group`` and ``description``.
@@ -228,19 +283,7 @@ def event_types() -> list[dict]:
     >>> [t["event_type"] for t in event_types()][:3]
     ['reported_negotiating', 'negotiations_opened', 'negotiation_round']
     """
-    from analysis.load import _fingerprint  # only the loaders open CSVs
-    from analysis.schema import resolve_data_dir
-
-    data_dir = resolve_data_dir()
-    return _event_types(data_dir, _fingerprint(data_dir))
-
-
-@functools.lru_cache(maxsize=4)
-def _event_types(data_dir, fingerprint: tuple) -> list[dict]:
-    from analysis.load import load_table
-
-    frame = load_table("event_types", data_dir).sort_values(["position", "event_type"])
-    return [{k: (None if v != v else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return vocabulary("event_types")
 
 
 def step_order() -> dict[str, int]:

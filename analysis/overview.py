@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from analysis.labels import VOCABULARIES
+
 #: Hosts of official publishers: governments, parliaments, ministries, the EU and NATO. A source on one
 #: of these (or a subdomain) counts as official; agencies and newspapers do not.
 OFFICIAL_HOSTS = (
@@ -100,17 +102,24 @@ def official_share(sources: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) ->
 
 
 def date_precision(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Rows per table and date precision (day / month / year).
+    """Rows per table and date precision: one column per precision of the vocabulary (``date_precisions``, from
+    ``tables`` or else the data folder), in its order.
 
     >>> date_precision({"t": pd.DataFrame({"date_precision": ["day", "month", "day"]})}).values.tolist()
     [['t', 2, 1, 0]]
     """
+    from analysis.labels import vocabulary
+
+    if "date_precisions" in tables:
+        precisions = tables["date_precisions"].sort_values(["position", "precision"])["precision"].tolist()
+    else:
+        precisions = [v["precision"] for v in vocabulary("date_precisions")]
     rows = []
     for name, frame in tables.items():
         if "date_precision" in frame.columns:
             counts = frame["date_precision"].value_counts()
-            rows.append({"table": name, **{p: int(counts.get(p, 0)) for p in ("day", "month", "year")}})
-    return pd.DataFrame(rows, columns=["table", "day", "month", "year"])
+            rows.append({"table": name, **{p: int(counts.get(p, 0)) for p in precisions}})
+    return pd.DataFrame(rows, columns=["table", *precisions])
 
 
 def conflicts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -302,7 +311,7 @@ def latest_sources(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     published = tables["sources"].set_index("source_id")["published_date"]
     rows = []
     for name in sorted(tables):
-        if name in ("sources", "parties", "clause_dimensions", "clause_values", "event_types"):
+        if name in ("sources", "parties", "clause_dimensions", "clause_values", *VOCABULARIES):
             continue
         frame = tables[name]
         dates = published.reindex(sorted(_cited(frame))).dropna()

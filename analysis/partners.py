@@ -261,13 +261,13 @@ def coalition_meetings_named(tables: Mapping[str, pd.DataFrame], party_id: str) 
     Columns: ``meeting_id``, ``meeting_date``, ``date_precision``, ``place``, ``role`` (plain words),
     ``description``, ``source``, ``url``.
     """
-    from analysis.labels import ROLE_LABELS
+    from analysis.labels import role_label
 
     meetings = tables["meetings"][tables["meetings"]["forum"] == "coalition_of_the_willing"]
     named = tables["meeting_participants"][tables["meeting_participants"]["party_id"] == party_id]
     out = named[["meeting_id", "role", "source_id"]].merge(meetings.drop(columns="source_id"), on="meeting_id")
     sources = tables["sources"].set_index("source_id")
-    out = out.assign(role=out["role"].map(ROLE_LABELS).fillna(out["role"]), source=out["source_id"].map(sources["publisher"]),
+    out = out.assign(role=out["role"].map(role_label), source=out["source_id"].map(sources["publisher"]),
                      url=out["source_id"].map(sources["url"]))  # fmt: skip
     columns = ["meeting_id", "meeting_date", "date_precision", "place", "role", "description", "source", "url"]
     return out.sort_values("meeting_date", ascending=False, kind="stable").reset_index(drop=True)[columns]

@@ -34,6 +34,10 @@ GROUP_COLOURS = {
     "other": PALETTE[7],
 }
 GROUP_ORDER = list(GROUP_COLOURS)
+#: Text in the palette's vermilion, darkened to 4.5:1 on white (WCAG 1.4.3; the mark colour is 3.9:1, enough for lines only).
+TEXT_VERMILION = with_contrast(PALETTE[3], 4.5)
+#: The muted blue-grey of the other partners' bars beside a highlighted one, darkened to 3:1 (was #b8c7d9, 1.7:1).
+OTHER_BARS = with_contrast("#b8c7d9")
 
 
 
@@ -287,7 +291,7 @@ def plot_km(km: KaplanMeier, title: str = "Time from opening talks to signature"
     if np.isfinite(km.median_days):
         ax.axvline(km.median_days, color=PALETTE[3], linestyle="--", linewidth=1)
         ax.annotate(f"median {km.median_days:.0f} days", xy=(km.median_days, 0.52), xytext=(4, 0), textcoords="offset points",
-                    fontsize=9, color=PALETTE[3])  # fmt: skip
+                    fontsize=9, color=TEXT_VERMILION)  # fmt: skip
     ax.set_xlabel("Days since talks opened")
     ax.set_ylabel("Share of partners without a signed agreement")
     ax.set_ylim(0, 1.02)
@@ -372,7 +376,7 @@ def plot_partner_durations(
     rows = durations[durations[measure].notna()].sort_values(measure)
     labels = [names.get(p, p) for p in rows["party_id"]]
     values = rows[measure].astype(float).tolist()
-    colours = [PALETTE[3] if p == party_id else "#b8c7d9" for p in rows["party_id"]]
+    colours = [PALETTE[3] if p == party_id else OTHER_BARS for p in rows["party_id"]]
     fig, ax = plt.subplots(figsize=(8, max(3.0, 0.22 * (len(rows) + 1) + 1.2)))
     ax.barh(labels, values, color=colours)
     if ongoing_days is not None:
@@ -662,20 +666,36 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
     return fig
 
 
-#: How the claims audit marks each verdict: distinct shape and colour, so the verdicts read apart in print too.
+#: How the claims audit marks each verdict (data/verdicts.csv gives their order and labels): distinct shape and
+#: colour, so the verdicts read apart in print too. A verdict not listed here takes ``OTHER_VERDICT``.
 VERDICT_STYLES = {
-    "matches": ("o", 2, "Matches the data"),
-    "explained": ("s", 1, "Matches another reading"),
-    "explained (report lag)": ("^", 1, "Matches a day or so earlier"),
-    "unexplained": ("X", 3, "Unexplained"),
-    "no list to check against": ("D", 4, "Reported count (no list to check)"),
+    "matches": ("o", 2),
+    "explained": ("s", 1),
+    "explained (report lag)": ("^", 1),
+    "unexplained": ("X", 3),
+    "no list to check against": ("D", 4),
 }
+OTHER_VERDICT = ("P", 7)
+
+
+def verdict_styles(statuses=()) -> dict[str, tuple[str, int, str]]:
+    """Every verdict of the vocabulary (data/verdicts.csv), in its order, then any other status given: (marker,
+    palette colour, label).
+
+    >>> verdict_styles()["unexplained"], list(verdict_styles(["odd"]))[-1]
+    (('X', 3, 'Unexplained'), 'odd')
+    """
+    from analysis.claims import verdict_label, verdicts
+
+    codes = [v["verdict"] for v in verdicts()]
+    codes += [s for s in dict.fromkeys(statuses) if s not in codes]
+    return {code: (*VERDICT_STYLES.get(code, OTHER_VERDICT), verdict_label(code)) for code in codes}
 
 
 def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title: str = "Claims against the data",
                 credit: str | None = None) -> Figure:  # fmt: skip
     """One panel per kind of count: the data's count over time (a step line, where there is a list to count)
-    and every claim as a point marked by its verdict (see ``VERDICT_STYLES``).
+    and every claim as a point marked by its verdict (see :func:`verdict_styles`).
 
     ``panels`` is a list of (panel title, the data's series or None, the claims: ``claim_date``,
     ``claimed_count``, ``status``).
@@ -690,11 +710,12 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     seen: set[str] = set()
+    styles = verdict_styles([s for _, _, points in panels for s in points["status"]])
     for ax, (label, series, points) in zip(axes.flat, panels):
         if series is not None:
             ax.step(series.index, series.to_numpy(), where="post", color="#333333", linewidth=1.2)
             seen.add("data")
-        for status, (marker, colour, _) in VERDICT_STYLES.items():
+        for status, (marker, colour, _) in styles.items():
             chosen = points[points["status"] == status]
             if len(chosen):
                 ax.scatter(chosen["claim_date"], chosen["claimed_count"], marker=marker, color=PALETTE[colour], s=36,
@@ -713,7 +734,7 @@ def plot_claims(panels: list[tuple[str, pd.Series | None, pd.DataFrame]], title:
             _date_axis(ax, months=6)
     handles = [plt.Line2D([], [], color="#333333", label="The data's count")] if "data" in seen else []
     handles += [plt.Line2D([], [], marker=m, linestyle="", color=PALETTE[c], label=name)
-                for status, (m, c, name) in VERDICT_STYLES.items() if status in seen]  # fmt: skip
+                for status, (m, c, name) in styles.items() if status in seen]  # fmt: skip
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.02))  # fmt: skip
     fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=13)

@@ -841,3 +841,78 @@ def test_a_copy_of_the_data_with_a_recoded_cell_breaks_the_double_coding_rule(fo
     with deadline():
         report = validate(folder.root)
     assert_rejected(report, folder.shown("clause_checks"), line, "first_value", f"both coded '{value}', but")
+
+
+# --------------------------------------------------------------------------- roles, precisions and verdicts: one row each
+
+
+def _vocabulary_entry(folder: Folder, table: str, column: str) -> dict[str, str | None]:
+    """What the data page says of one column's values: {code: words}."""
+    from analysis import datapage
+
+    package = json.loads(folder.file(DESCRIPTOR).read_text(encoding="utf-8"))
+    entry = next(v for v in datapage.vocabularies(package) if (v["table"], v["column"]) == (table, column))
+    return {value["code"]: value["label"] for value in entry["values"]}
+
+
+def _add_row(folder: Folder, name: str, row: str) -> None:
+    """The one edit: a row in a vocabulary table, kept in key order."""
+    lines = folder.lines(name)
+    folder.write(name, lines[0] + "".join(sorted([*lines[1:], row], key=lambda line: line.split(",")[0])))
+
+
+def test_a_made_up_role_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import labels, partners
+
+    _add_row(folder, "participant_roles", "video_link,3,Joined by video,took part by video link\n")
+    _add_row(folder, "signatory_roles", "observer,4,Observer,any,named as an observer\n")
+    rows = _shipped("meeting_participants")
+    line = 2 + [r["role"] for r in rows].index("took_part")
+    folder.edit("meeting_participants", line, "role", "video_link")  # ...and the data that uses them
+    folder.edit("signatories", 2 + [r["role"] for r in _shipped("signatories")].index("endorsed"), "role", "observer")
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
+    assert labels.role_label("video_link") == "Joined by video"
+    assert labels.role_label("observer", "signatories") == "Observer"
+    ds = load.load_dataset(folder.root)
+    named = partners.coalition_meetings_named(ds, rows[line - 2]["party_id"])
+    assert "Joined by video" in set(named["role"])
+    assert _vocabulary_entry(folder, "meeting_participants", "role")["video_link"].startswith("Joined by video")
+    assert _vocabulary_entry(folder, "signatories", "role")["observer"].startswith("Observer")
+
+
+def test_a_made_up_date_precision_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import labels, overview
+
+    _add_row(folder, "date_precisions", "quarter,3,To the quarter,the source gives the quarter only\n")
+    folder.edit("claims", 2, "date_precision", "quarter")
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
+    assert labels.vocabulary_labels("date_precisions")["quarter"] == "To the quarter"
+    counts = overview.date_precision(load.load_dataset(folder.root)).set_index("table")
+    assert list(counts.columns) == ["day", "month", "year", "quarter"] and counts.loc["claims", "quarter"] == 1
+    for table in ("claims", "events", "signatories"):
+        assert _vocabulary_entry(folder, table, "date_precision")["quarter"].startswith("To the quarter")
+
+
+def test_a_made_up_verdict_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from analysis import claims, plots
+
+    _add_row(folder, "verdicts", "disputed,5,Disputed by the source,the source itself disputes the count\n")
+    with deadline():
+        report = validate(folder.root)
+    assert report.ok, listing(report)
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
+    assert [v["verdict"] for v in claims.verdicts()][-1] == "disputed"
+    assert claims.verdict_label("disputed") == "Disputed by the source"
+    points = pd.DataFrame({"claim_date": pd.to_datetime(["2024-01-01", "2024-02-01"]), "claimed_count": [3, 4],
+                           "status": ["matches", "disputed"]})  # fmt: skip
+    figure = plots.plot_claims([("Counted", None, points)])
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == ["Matches the data", "Disputed by the source"]
+    assert _vocabulary_entry(folder, "verdicts", "verdict")["disputed"].startswith("Disputed by the source")

@@ -99,6 +99,7 @@ def test_every_verdict_has_a_one_sentence_reason():
                           claim("2023-08-22", "coalition_participants", 30, "around")])  # fmt: skip
     out = claims.audit(items, TABLES, "d")
     assert set(out["status"]) == {"matches", "explained", "unexplained", "explained (report lag)", claims.UNLISTED_STATUS}
+    assert set(out["status"]) == {v["verdict"] for v in claims.verdicts()}  # every verdict computed is in data/verdicts.csv
     for row in out.itertuples():
         assert isinstance(row.reason, str) and row.reason.endswith(".") and row.reason[0].isupper(), row
         assert "(s)" not in row.reason

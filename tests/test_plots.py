@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analysis import plots  # noqa: E402
+from analysis.images import contrast_ratio  # noqa: E402
 from analysis.negotiations import KaplanMeier  # noqa: E402
 
 
@@ -80,6 +81,8 @@ def test_plot_km_draws_curve_band_and_median():
     curve = ax.lines[0]
     assert list(curve.get_ydata()) == pytest.approx([1.0, 0.75, 0.5, 0.5, 0.0])
     assert "median 20 days" in _texts(fig)
+    label = next(t for t in ax.texts if t.get_text().startswith("median"))
+    assert contrast_ratio(label.get_color()) >= 4.5  # text on white (WCAG 1.4.3)
     assert len(ax.collections) >= 2  # the band and the censored marks
 
 
@@ -105,3 +108,4 @@ def test_plot_partner_durations_highlights_the_partner():
     assert [round(p.get_width()) for p in bars] == [50, 100, 70]
     assert bars[1].get_facecolor()[:3] == pytest.approx(plots.PALETTE[3])
     assert "median 75" in _texts(fig)
+    assert contrast_ratio(bars[0].get_facecolor()) >= 3.0  # the other partners' bars are marks on white (WCAG 1.4.11)

@@ -160,6 +160,33 @@ signed,6,Signed,signature,
 signing_postponed,5,Signing postponed,negotiation,
 text_agreed,3,Text agreed,negotiation,
 """,
+    "signatory_roles": """\
+role,position,label,joins,description
+acceded,1,Joined later,after_adoption,
+endorsed,3,Endorsed,any,
+original,0,Made it at adoption,at_adoption,
+signed,2,Signed,any,
+""",
+    "participant_roles": """\
+role,position,label,description
+co_chair,1,Co-chair,
+host,0,Host,
+took_part,2,Took part,
+""",
+    "date_precisions": """\
+precision,position,label,description
+day,0,To the day,
+month,1,To the month,
+year,2,To the year,
+""",
+    "verdicts": """\
+verdict,position,label,description
+explained,1,Matches another reading,
+explained (report lag),2,Matches a day or so earlier,
+matches,0,Matches the data,
+no list to check against,4,Reported count (no list to check),
+unexplained,3,Unexplained,
+""",
 }
 
 VALID_ROWS = sum(text.count("\n") - 1 for text in VALID.values())
@@ -1359,6 +1386,38 @@ def test_a_new_event_type_is_one_row_and_the_rules_follow_its_group(data: DataDi
     assert data.validate().ok, _listing(data.validate())
     data.edit("events", 3, "event_date", "2023-08-15")  # before talks opened (September 2023)
     only(data.validate(), data, "events", 3, "event_date", "a parliament_debate on 2023-08-15 comes before talks opened")
+
+
+def test_a_role_its_vocabulary_does_not_list_is_refused(data: DataDir) -> None:
+    data.edit("meeting_participants", 3, "role", "co_host")
+    only(data.validate(), data, "meeting_participants", 3, "role", "'co_host' is not a role in")
+
+
+def test_a_signatory_role_is_from_the_signatories_vocabulary_not_the_meetings(data: DataDir) -> None:
+    data.edit("signatories", 4, "role", "took_part")  # a meeting role: each table has its own vocabulary
+    only(data.validate(), data, "signatories", 4, "role", "'took_part' is not a role in")
+
+
+def test_a_date_precision_the_vocabulary_does_not_list_is_refused(data: DataDir) -> None:
+    data.edit("events", 3, "date_precision", "week")
+    only(data.validate(), data, "events", 3, "date_precision", "'week' is not a precision in")
+
+
+def test_a_new_signatory_role_is_one_row_and_the_rules_follow_when_it_joins(data: DataDir) -> None:
+    # A role that joins at adoption falls under the original signatories' rule, read from signatory_roles.joins.
+    data.insert("signatory_roles", 4, "founding,4,Founding party,at_adoption,")
+    data.edit("signatories", 2, "role", "founding")
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("signatories", 2, "joined_date", "2023-07-13")
+    only(data.validate(), data, "signatories", 2, "joined_date", "an original signatory joins on the adoption date (2023-07-12), not 2023-07-13")
+
+
+def test_a_new_role_or_precision_is_one_row(data: DataDir) -> None:
+    data.insert("participant_roles", 5, "video_link,3,Joined by video,")
+    data.edit("meeting_participants", 3, "role", "video_link")
+    data.insert("date_precisions", 4, "quarter,3,To the quarter,")
+    data.edit("claims", 2, "date_precision", "quarter")
+    assert data.validate().ok, _listing(data.validate())
 
 
 def test_a_double_coded_cell_settled_on_another_value_than_the_matrix(data: DataDir) -> None:
