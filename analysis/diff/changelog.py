@@ -29,17 +29,19 @@ def _summary_row(line: str) -> dict | None:
 
 
 def parse_changelog(text: str) -> list[Release]:
-    """The releases in a changelog, newest first as written.
+    """The releases in a changelog, newest first as written. A release's notes are its bullets before any ``### ``
+    heading (the detailed sections that follow are for the data page).
 
-    >>> [(r.heading, r.notes) for r in parse_changelog("# Releases\\n## 1.1.0\\n- a\\n  b\\n- c\\n## 1.0.0\\n- d\\n")]
+    >>> [(r.heading, r.notes) for r in parse_changelog("# Releases\\n## 1.1.0\\n- a\\n  b\\n- c\\n### More\\n- e\\n## 1.0.0\\n- d\\n")]
     [('1.1.0', ['a b', 'c']), ('1.0.0', ['d'])]
     """
     releases: list[Release] = []
     generated = False
+    detail = False  # past a "### " heading: the release's detailed sections, whose bullets are not its notes
     for line in text.splitlines():
         if line.startswith("## "):
             releases.append(Release(line[3:].strip()))
-            generated = False
+            generated = detail = False
         elif not releases:
             continue
         elif line.strip() in (BEGIN, END):
@@ -47,6 +49,8 @@ def parse_changelog(text: str) -> list[Release]:
         elif generated:
             row = _summary_row(line)
             releases[-1].summary += [row] if row else []
+        elif line.startswith("### ") or detail:
+            detail = True
         elif line.startswith("- "):
             releases[-1].notes.append(line[2:].strip())
         elif line.startswith("  ") and releases[-1].notes:
