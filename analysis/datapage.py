@@ -103,7 +103,10 @@ def markdown_html(markdown: str, shift: int = 1, prefix: str = ""):
             return f'<h{level} id="{prefix}{slug(re.sub(r"<[^>]+>", "", text))}">{text}</h{level}>\n'
 
     render = mistune.create_markdown(escape=True, renderer=Renderer(escape=True), plugins=["table"])
-    return Markup(render(markdown))
+    rendered = render(markdown)
+    # a wide table scrolls in its own box, which a keyboard can reach (axe: scrollable-region-focusable)
+    rendered = rendered.replace("<table>", '<div class="md-table" role="region" aria-label="Table" tabindex="0"><table>')
+    return Markup(rendered.replace("</table>", "</table></div>"))
 
 
 # --------------------------------------------------------------------------- the tables and vocabularies
