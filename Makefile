@@ -30,7 +30,7 @@ reports: $(STAMP) ## Create the venv if needed, validate data/, build every repo
 
 test: $(STAMP) lint ## Lint, unit/property/doc tests, data contract, notebooks, reports, browser check; then pandas 3
 	$(VENV)/bin/frictionless validate data/datapackage.json
-	$(PY) -m pytest -q -n auto --dist loadgroup
+	$(PY) -m pytest -q -n auto --dist loadgroup --durations=10
 	@$(MAKE) --no-print-directory pandas3
 
 pandas3: $(STAMP3) ## The helper, data and doc tests again, under the newest pandas 3 (.venv-pandas3)

@@ -33,14 +33,14 @@ def run_build(*args: str, env: dict | None = None, check: bool = True) -> subpro
 
 
 @pytest.fixture(scope="session")
-def built_reports(tmp_path_factory, worker_id) -> Path:
+def built_reports(tmp_path_factory) -> Path:
     """Every report, built from the shipped notebooks and data into a temporary folder, once per test run.
 
     Under pytest-xdist the workers share one build: the first to get the lock builds, the others wait for it and
     read the same folder (the pattern of xdist's docs: the parent of each worker's base temp is common to all).
     Tests must only read it.
     """
-    if worker_id == "master":
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # one process (no xdist, or -p no:xdist): build here
         out = tmp_path_factory.mktemp("reports")
         run_build("--force", "--out", str(out))
         return out
