@@ -91,5 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
+def _quietly(command) -> int:
+    """Run a command; a reader that closed the pipe early (``| head``) ends it quietly, whatever the command."""
+    try:
+        status = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        # NOTE: point stdout at /dev/null so that the interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        status = 0
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_quietly(main))

@@ -86,3 +86,12 @@ def test_no_merge_conflict_markers_are_committed():
             if marker.search(text):
                 found.append(name)
     assert found == [], f"merge conflict markers in {found}"
+
+
+def test_every_command_ends_quietly_when_its_reader_stops_early():
+    """`python -m analysis COMMAND | head -1`: no BrokenPipeError traceback, status 0 (pipefail)."""
+    for command in ("coverage", "kappa", "dictionary"):
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", f"'{sys.executable}' -m analysis {command} | head -1"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+        assert len(done.stdout.splitlines()) == 1
