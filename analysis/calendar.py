@@ -47,7 +47,7 @@ def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
     """
     from analysis.overview import observed_until as by_track
 
-    table = by_track(tables).set_index("track")["observed_until"]
+    table = by_track(tables, tracks=("bilateral",)).set_index("track")["observed_until"]
     return table.get("bilateral", pd.NaT)
 
 

@@ -158,7 +158,7 @@ def bilateral_until(tables: Tables, day) -> pd.Timestamp:
     """The date the bilateral track is observed until, never after ``day``."""
     from analysis.overview import observed_dates
 
-    return observed_dates(tables, day)["bilateral"]
+    return observed_dates(tables, day, tracks=("bilateral",))["bilateral"]
 
 
 def summits(milestones: pd.DataFrame) -> pd.DataFrame:

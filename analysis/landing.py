@@ -100,7 +100,7 @@ def _map(ds, cutoff) -> dict:
     from analysis.plots import PALETTE
 
     names = party_names(ds.parties)
-    until = observed_dates(ds, cutoff)["bilateral"]
+    until = observed_dates(ds, cutoff, tracks=("bilateral",))["bilateral"]
     everyone = partner_status(ds.signatories, bilateral(ds.events), ds.agreements, until, G7_DECLARATION)
     world = maps.load_boundaries()
     west, east, south, north = maps.EUROPE

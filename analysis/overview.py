@@ -6,7 +6,7 @@ Pure functions on a :class:`analysis.load.Dataset` (a mapping of table name → 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -249,8 +249,10 @@ def _track_rows(tables: Mapping[str, pd.DataFrame], parts) -> dict[str, pd.DataF
     return out
 
 
-def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def observed_until(tables: Mapping[str, pd.DataFrame], tracks: Iterable[str] | None = None) -> pd.DataFrame:
     """Per track of the record: its rows and the date it is observed until (the latest source its rows cite).
+    ``tracks`` limits it to those tracks (and reads only their tables: a report that needs one track's date does not
+    depend on the others'); ``record`` is then the latest of those.
 
     Columns: ``track``, ``what``, ``where`` (the track in prose), ``rows``, ``observed_until``. The last row,
     ``record``, is the whole record: the latest of the tracks. This is the one definition of "latest source"
@@ -263,7 +265,10 @@ def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """
     published = tables["sources"].set_index("source_id")["published_date"]
     rows = []
+    wanted = None if tracks is None else set(tracks)
     for key, what, where, parts in TRACKS:
+        if wanted is not None and key not in wanted:
+            continue
         frames = _track_rows(tables, parts)
         if not frames:
             continue
@@ -281,15 +286,16 @@ def observed_until(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def observed_dates(tables: Mapping[str, pd.DataFrame], cutoff=None) -> dict[str, pd.Timestamp]:
-    """``track`` → observed-until date, never after ``cutoff`` (a track with no dated source ends at the cut-off).
+def observed_dates(tables: Mapping[str, pd.DataFrame], cutoff=None, tracks: Iterable[str] | None = None) -> dict[str, pd.Timestamp]:
+    """``track`` → observed-until date, never after ``cutoff`` (a track with no dated source ends at the cut-off);
+    ``tracks`` as in :func:`observed_until`.
 
     >>> t = {"sources": pd.DataFrame({"source_id": ["a"], "published_date": pd.to_datetime(["2025-03-04"])}),
     ...      "claims": pd.DataFrame({"source_id": ["a"]})}
     >>> observed_dates(t, "2025-01-01")["claims"]
     Timestamp('2025-01-01 00:00:00')
     """
-    table = observed_until(tables)
+    table = observed_until(tables, tracks)
     limit = pd.Timestamp(cutoff) if cutoff is not None else None
     out = {}
     for track, day in zip(table["track"], table["observed_until"], strict=True):

@@ -296,7 +296,7 @@ def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike 
         from analysis.load import data_version
 
         cutoff = data_version()["cutoff_date"]
-    reach = (reach if reach is not None else observed_until(tables)).set_index("track")
+    reach = (reach if reach is not None else observed_until(tables, tracks=("bilateral",))).set_index("track")
     track_end = reach.loc["bilateral", "observed_until"]
     until = min(track_end, pd.Timestamp(cutoff)) if pd.notna(track_end) else pd.Timestamp(cutoff)
     status = partner_status(tables["signatories"], tables["events"], tables["agreements"], until, declaration_id)
@@ -327,8 +327,9 @@ def profile(tables: Mapping[str, pd.DataFrame], party_id: str, cutoff: DateLike 
         "observed_phrase": f"the last report on {reach.loc['bilateral', 'where']}, {format_date(until)}",
         "meetings": coalition_meetings_named(tables, party_id),
     }
-    cited = partner_sources({k: (v[v["track"] == "bilateral_agreement"] if k == "events" and "track" in v else v)
-                             for k, v in tables.items() if k in ("events", "agreements", "sources")}, party_id)  # fmt: skip
+    events = tables["events"]  # only the tables it needs: iterating the mapping would note every table as read
+    cited = partner_sources({"events": events[events["track"] == "bilateral_agreement"] if "track" in events else events,
+                             "agreements": tables["agreements"], "sources": tables["sources"]}, party_id)  # fmt: skip
     out["last_report"] = cited["published_date"].max() if len(cited) else pd.NaT
     first_signed = get("signed_date")
     out["days_opened_to_signed"] = (
@@ -362,5 +363,5 @@ def profiles(tables: Mapping[str, pd.DataFrame], party_ids, cutoff: DateLike | N
     """:func:`profile` for several partners, computing how far the record reaches once."""
     from analysis.overview import observed_until
 
-    reach = observed_until(tables)
+    reach = observed_until(tables, tracks=("bilateral",))
     return {p: profile(tables, p, cutoff, declaration_id, reach=reach) for p in party_ids}
