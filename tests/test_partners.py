@@ -119,3 +119,17 @@ def test_no_partner_duration_runs_past_the_bilateral_tracks_observed_until(party
         assert facts["since_date"] + pd.Timedelta(days=facts["days_at_least"]) <= until
     if facts["days_opened_to_signed"] is not None:
         assert facts["opened_date"] + pd.Timedelta(days=facts["days_opened_to_signed"]) <= until
+
+
+def test_a_partners_facts_read_only_the_tables_they_need():
+    """A profile depends on the bilateral track, not on the claims or the coalition's count of claims: an edited claim
+    must not rebuild the 32 profiles (the build keys a report by what it read)."""
+    import analysis as an
+    from analysis.schema import recording
+
+    ds = an.load_dataset()
+    with recording() as record:
+        partners.profile(ds, "GBR", an.data_version()["cutoff_date"])
+    read = {name.rsplit("/", 1)[-1] for name in record}
+    assert "events.csv" in read and "agreements.csv" in read
+    assert not read & {"claims.csv", "verdicts.csv", "glossary.csv", "milestones.csv"}, sorted(read)
