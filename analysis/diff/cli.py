@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from analysis.diff.compare import compare_tables
@@ -40,15 +39,10 @@ def render(old_spec: str, new_spec: str, fmt: str = "text", limit: int = 10) -> 
 
 
 def _write(output: str) -> int:
-    """Write ``output``; a reader that closed the pipe early (``| head``) ends the command quietly."""
-    try:
-        sys.stdout.write(output + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # NOTE: point stdout at /dev/null so that the interpreter's final flush does not complain again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+    """Write ``output`` (a reader that closes the pipe early, ``| head``, is handled once for every command by
+    ``python -m analysis``)."""
+    sys.stdout.write(output + "\n")
+    sys.stdout.flush()
     return 0
 
 
