@@ -67,13 +67,31 @@ def use_theme() -> None:
     )
 
 
+class _MonthTicks(mdates.MonthLocator):
+    """Month ticks that remember their positions per view interval: matplotlib asks for them dozens of times in
+    one draw (each layout pass, each tick label's box), and each answer walks a calendar rule. The ticks are a pure
+    function of the interval, so the picture is the same.
+
+    >>> ticks = _MonthTicks(bymonth=[1, 7])
+    >>> a, b = (mdates.date2num(pd.Timestamp(d)) for d in ("2023-07-12", "2024-08-01"))
+    >>> [mdates.num2date(t).strftime("%Y-%m") for t in ticks.tick_values(mdates.num2date(a), mdates.num2date(b))]
+    ['2024-01', '2024-07']
+    """
+
+    def tick_values(self, vmin, vmax):
+        memo = self.__dict__.setdefault("_memo", {})
+        if (vmin, vmax) not in memo:
+            memo[(vmin, vmax)] = super().tick_values(vmin, vmax)
+        return np.array(memo[(vmin, vmax)])
+
+
 def _date_axis(ax, months: int | None = None) -> None:
     """Date ticks a reader can place events by: every ``months`` months (labelled "Jan", "Apr" with the year
     once), or automatic when ``months`` is None."""
     if months:
         # quarters (or halves) on calendar boundaries, so that January carries the year
-        locator = mdates.MonthLocator(bymonth=range(1, 13, months))
-        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        locator = _MonthTicks(bymonth=range(1, 13, months))
+        ax.xaxis.set_minor_locator(_MonthTicks())
     else:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
