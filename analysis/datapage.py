@@ -218,11 +218,20 @@ def write_zip(path: Path, files: list[Path], folder: str) -> None:
     tmp.replace(path)
 
 
-def downloads(package: dict, data_dir: Path, out: Path) -> list[dict]:
+def generated(package: dict, out: Path) -> list[Path]:
+    """The downloads written from the data rather than copied: the zip, the database and its Datasette metadata."""
+    from analysis import db
+
+    return [out / DATA_FOLDER / f"{db.DB_NAME}-{package['version']}.zip", out / f"{db.DB_NAME}.db",
+            db.metadata_path(out / f"{db.DB_NAME}.db")]  # fmt: skip
+
+
+def downloads(package: dict, data_dir: Path, out: Path, write: bool = True) -> list[dict]:
     """Write the zip of the data package and the SQLite database next to the page; list every download with its size.
 
     The CSV files, ``datapackage.json``, ``README.md`` and ``CHANGELOG.md`` are expected in ``out/data/`` (the build
-    copies them there); a file missing there is copied from ``data_dir``.
+    copies them there); a file missing there is copied from ``data_dir``. With ``write=False`` the zip and the
+    database already on disk are listed as they are (the build knows they were written from the same files).
     """
     import shutil
 
@@ -241,12 +250,13 @@ def downloads(package: dict, data_dir: Path, out: Path) -> list[dict]:
             shutil.copyfile(data_dir / name, copy)
         files.append(copy)
     stem = f"{db.DB_NAME}-{package['version']}"
-    archive = folder / f"{stem}.zip"
+    archive, database, _ = generated(package, out)
     for old in folder.glob(f"{db.DB_NAME}-*.zip"):
         if old != archive:
             old.unlink()  # an earlier release's archive
-    write_zip(archive, [f for f in files if f.exists()], stem)
-    database = db.write_database(out / f"{db.DB_NAME}.db", data_dir)
+    if write:
+        write_zip(archive, [f for f in files if f.exists()], stem)
+        db.write_database(database, data_dir)
     listed = [{"href": f"{DATA_FOLDER}/{archive.name}", "name": archive.name, "what": "Everything below in one file: every table, the schema, the method and the changelog", "bytes": archive.stat().st_size},
               {"href": database.name, "name": database.name, "what": "Every table as one SQLite database, with keys and full-text search (opens in Datasette, DB Browser for SQLite or any SQLite client)", "bytes": database.stat().st_size}]  # fmt: skip
     for (name, what), path in zip(items, files):
@@ -299,8 +309,8 @@ def citation(package: dict) -> dict:
 # --------------------------------------------------------------------------- the page
 
 
-def context(data_dir: Path, out: Path) -> dict:
-    """Everything ``data.html.j2`` shows beyond the site's common parts."""
+def context(data_dir: Path, out: Path, write: bool = True) -> dict:
+    """Everything ``data.html.j2`` shows beyond the site's common parts (``write``: see :func:`downloads`)."""
     from analysis.schema import load_package, read_data_text
 
     package = load_package(data_dir)
@@ -321,7 +331,7 @@ def context(data_dir: Path, out: Path) -> dict:
         "tables": tables(package),
         "vocabularies": vocabularies(package),
         "codebook": clause_codebook(data_dir),
-        "files": downloads(package, data_dir, out),
+        "files": downloads(package, data_dir, out, write),
         "method": method,
         "gaps": markdown_html(for_readers(gaps[1]), shift=1, prefix="gaps-") if gaps else None,
         "changelog": markdown_html(for_readers(releases), shift=1, prefix="release-"),
@@ -329,6 +339,8 @@ def context(data_dir: Path, out: Path) -> dict:
     }
 
 
-def render(env, data_dir: Path, out: Path, **common) -> str:
-    """``data.html``: the site's common parts (``common``) and this page's content."""
-    return env.get_template("data.html.j2").render(**{"current": "data.html", **common}, **context(Path(data_dir), Path(out)))
+def render(env, data_dir: Path, out: Path, page: dict | None = None, **common) -> str:
+    """``data.html``: the site's common parts (``common``) and this page's content (``page``, :func:`context`,
+    computed now if not given)."""
+    page = context(Path(data_dir), Path(out)) if page is None else page
+    return env.get_template("data.html.j2").render(**{"current": "data.html", **common}, **page)

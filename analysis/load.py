@@ -26,6 +26,7 @@ import io
 import os
 import re
 import stat
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,9 +107,31 @@ class Dataset(dict):
             raise AttributeError(f"no table {name!r}; tables: {', '.join(self.keys())}") from None
 
 
+#: Files hashed earlier in this process, by path: (what ``lstat`` said, when it was hashed in ns, its SHA-256).
+_DIGESTS: dict[str, tuple[tuple, int, str]] = {}
+#: A file whose status changed less than this long before it was hashed is hashed again each time: an edit in the
+#: same clock tick could leave its times as they were (git's "racy clean" rule).
+_RACY_NS = 2_000_000_000
+
+
 def _file_digest(directory: Path, name: str) -> str:
+    """The SHA-256 of a file of the data folder, read through the safe open.
+
+    Hashed again only when its status changed: any write, or a time set back with ``touch``, moves its ctime,
+    which no user can set (size or mtime alone could be kept or restored). A helper that looks up labels many
+    times in a report then costs a ``stat`` per file, not a read of the folder.
+    """
+    path = os.path.join(directory, name)
+    info = os.lstat(path)
+    signature = (info.st_mode, info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == signature and known[1] - info.st_ctime_ns > _RACY_NS:
+        return known[2]
+    hashed_at = time.time_ns()
     with open_data_file(directory, name) as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    _DIGESTS[path] = (signature, hashed_at, digest)
+    return digest
 
 
 def _fingerprint(data_dir: Path) -> tuple:

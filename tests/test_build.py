@@ -157,6 +157,31 @@ def test_a_deleted_site_page_is_rewritten(project):
     assert again.returncode == 0 and (project["out"] / "index.html").exists()
 
 
+def test_the_zip_and_the_database_are_written_again_only_when_the_data_or_they_changed(project):
+    """A changed notebook leaves them alone (a few seconds saved on most builds); a changed data file, or the database
+    changed on disk, writes them again."""
+    import sqlite3
+
+    out = project["out"]
+    zipped, database = next((out / "data").glob("*.zip")), out / "ukraine-security-guarantees.db"
+
+    def stamps():
+        return zipped.stat().st_mtime_ns, database.stat().st_mtime_ns, database.read_bytes()
+
+    before = stamps()
+    write_notebook(project["notebooks"] / "02_other.ipynb", "print(6 * 9)")
+    assert "02_other: ok" in build(project).stdout
+    assert stamps() == before
+    _same_size_edit(database, b"SQLite format 3", b"SQLite format 4")  # spoiled on disk, size and time kept
+    assert build(project, "--force").returncode == 0
+    assert stamps()[1] != before[1] and database.read_bytes() == before[2]
+    _edit_note(project["data"] / "milestones.csv", 0, "Edited.")
+    assert build(project).returncode == 0
+    assert zipped.stat().st_mtime_ns != before[0]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("select count(*) from milestones where note like '%Edited.'").fetchone() == (1,)
+
+
 def test_a_bad_state_file_means_a_rebuild_not_a_crash(project):
     for content in [
         "not json",  # garbage

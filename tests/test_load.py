@@ -205,6 +205,33 @@ def test_a_same_size_rewrite_with_its_time_restored_is_not_served_stale(copy, ta
     assert new in set(load.load_dataset(copy)[table][column])
 
 
+def test_a_file_hashed_before_is_not_read_again_until_its_status_changes(copy, monkeypatch):
+    """The folder's fingerprint (the loaders' and the vocabularies' cache key) reads a file again only when its
+    status changed; the ctime moves on any write, even one that keeps the size and sets the mtime back."""
+    monkeypatch.setattr(load, "_RACY_NS", -(10**18))  # as if every file had been still for ages when hashed
+    opened = []
+    real = load.open_data_file
+    monkeypatch.setattr(load, "open_data_file", lambda d, n: opened.append(n) or real(d, n))
+    first = load._fingerprint(copy)
+    assert "parties.csv" in opened
+    opened.clear()
+    assert load._fingerprint(copy) == first and opened == []  # nothing read: a stat per file
+    _same_size_rewrite(copy / "parties.csv", "United Kingdom", "United Kingdoz")
+    second = load._fingerprint(copy)
+    assert opened == ["parties.csv"] and second != first
+    assert "United Kingdoz" in set(load.load_table("parties", copy)["party_name"])
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(copy, monkeypatch):
+    opened = []
+    real = load.open_data_file
+    monkeypatch.setattr(load, "open_data_file", lambda d, n: opened.append(n) or real(d, n))
+    (copy / "parties.csv").write_bytes((copy / "parties.csv").read_bytes())  # changed now: within the racy window
+    load._fingerprint(copy)
+    load._fingerprint(copy)
+    assert opened.count("parties.csv") == 2
+
+
 def test_the_descriptor_cache_is_keyed_by_content(copy):
     from analysis.schema import load_package
 

@@ -37,13 +37,14 @@ from analysis.build.shell import CELL_TIMEOUT_S, cell_name, run_in_shell
 from analysis.schema import DATA_DIR_ENV, READS_FILE_ENV
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-#: What the warm process imports before forking: everything a notebook is likely to import.
+#: What the warm process imports before forking: what most reports import. A library only one report needs
+#: (lifelines for 02's survival curve, geopandas and shapely for 01's map: about 1.3 s together) is imported by that
+#: report's own process, in parallel with the others, instead of holding up every build before its first fork.
 WARM_MODULES = (
-    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats", "lifelines", "geopandas", "shapely",
-    "pycountry", "IPython", "IPython.core.interactiveshell", "nbformat",
+    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats", "IPython", "IPython.core.interactiveshell",
     "analysis.load", "analysis.coalition", "analysis.negotiations", "analysis.overview", "analysis.agreements",
-    "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.maps", "analysis.clauses",
-    "analysis.guarantees", "analysis.figures", "analysis.labels", "analysis.describe", "analysis.landing", "analysis.diff",
+    "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.clauses",
+    "analysis.guarantees", "analysis.figures", "analysis.labels", "analysis.describe",
 )  # fmt: skip
 #: A report's wall-clock limit (``--timeout``): past it, the report and everything it started are killed.
 REPORT_TIMEOUT_S = 1800
@@ -161,7 +162,9 @@ class WarmExecutor:
 
         load_dataset(self.data_dir)  # validated and cached: every child inherits it
 
-    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
+    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None], on_idle: Callable[[], None] | None = None) -> None:
+        """Run every job, ``workers`` at a time; ``on_done`` gets each outcome as it ends, and ``on_idle`` is called
+        once, in this process, as soon as a worker is free and no job waits (no fork follows it)."""
         self.warm(len(jobs))
         procs.become_subreaper()
         scratch = procs.new_scratch()
@@ -177,6 +180,9 @@ class WarmExecutor:
                     if pid == 0:  # the supervisor never returns from here
                         procs.supervise(build_pid, scratch, work, self.timeout_s, functools.partial(_child_main, job, env, work))
                     self.children[pid] = (job, work, time.perf_counter())
+                if on_idle is not None and not pending and len(self.children) < self.workers:
+                    idle, on_idle = on_idle, None
+                    idle()
                 pid, _status = os.waitpid(-1, 0)
                 if pid not in self.children:
                     continue  # an orphan handed to the build (a subreaper): already reaped
@@ -282,7 +288,8 @@ class KernelExecutor:
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
 
-    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None]) -> None:
+    def run(self, jobs: list[Job], on_done: Callable[[Outcome], None], on_idle: Callable[[], None] | None = None) -> None:
+        """As :meth:`WarmExecutor.run`: ``on_idle`` is called once, as soon as a worker is free and no job waits."""
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         scratch = procs.new_scratch()
@@ -290,8 +297,11 @@ class KernelExecutor:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 futures = [pool.submit(self._run_one, job, scratch / f"{i}") for i, job in enumerate(jobs)]
                 try:
-                    for future in as_completed(futures):
+                    for done, future in enumerate(as_completed(futures), start=1):
                         on_done(future.result())
+                        if on_idle is not None and len(futures) - done < self.workers:
+                            idle, on_idle = on_idle, None
+                            idle()
                 except BaseException:
                     for future in futures:
                         future.cancel()

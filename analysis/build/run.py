@@ -203,6 +203,7 @@ def _build(data, out, state, base, release, inputs, everything, todo, keys, jobs
     state.save()
     failures = []
     built: list[str] = []
+    prepared: list[dict] = []
     if todo:
         runner = executor(executor_kind, data, workers, timeout or REPORT_TIMEOUT_S)
         print(
@@ -210,7 +211,7 @@ def _build(data, out, state, base, release, inputs, everything, todo, keys, jobs
             f"({runner.name} start)",
             flush=True,
         )
-        exporter = make_exporter()
+        exporters: list = []  # made when the first report lands: importing nbconvert then overlaps the others' runs
         done = 0
 
         def on_done(outcome) -> None:
@@ -220,7 +221,8 @@ def _build(data, out, state, base, release, inputs, everything, todo, keys, jobs
             if outcome.ok:
                 page = site.page_context(outcome.job, everything, release)
                 downloads = site.publish_downloads(outcome.downloads, out)
-                warnings, body = export(outcome.job, outcome.nb, out, exporter, page)
+                exporters or exporters.append(make_exporter())
+                warnings, body = export(outcome.job, outcome.nb, out, exporters[0], page)
                 digest = hashlib.sha256(body.encode()).hexdigest()
                 state.landed(outcome.job.output, keys[outcome.job.output], digest, outcome.seconds, downloads,
                              _landed_reads(outcome, inputs))  # fmt: skip
@@ -233,9 +235,17 @@ def _build(data, out, state, base, release, inputs, everything, todo, keys, jobs
             for warning in warnings:
                 print(f"    warning (stderr, left out of the report): {warning}")
 
-        runner.run(plan.schedule(todo, {j.output: state.seconds(j.output) for j in todo}), on_done)
+        def on_idle() -> None:
+            """A core is free and no report waits: prepare the site pages' data now, not after the last report.
+            If that fails, it is done again at the end, where its error is reported."""
+            try:
+                prepared.append(site.prepare(out, everything, data, state, base, inputs))
+            except Exception:  # noqa: BLE001 - reported by the second attempt, after the reports
+                pass
+
+        runner.run(plan.schedule(todo, {j.output: state.seconds(j.output) for j in todo}), on_done, on_idle)
     if not site.is_current(out, state, base, release, everything, inputs):
-        site.write(out, everything, data, state, base, release, inputs)
+        site.write(out, everything, data, state, base, release, inputs, prepared[0] if prepared else None)
     for failure in failures:
         kept = "the previous report is kept" if (out / failure.job.output).exists() else "no report written"
         print(

@@ -271,29 +271,67 @@ def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], input
     return computed, reads
 
 
-def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: str, release: dict, inputs: Inputs) -> None:
-    """Render the landing page and the data page, copy the downloads, and record what was written and read."""
+def _downloads_key(base: str, copied: dict[str, str]) -> str:
+    """What the zip and the database are made of: the code and environment, and every file of the data package (by
+    the digest of its copy)."""
+    return hashlib.sha256(json.dumps([base, copied], sort_keys=True).encode()).hexdigest()
+
+
+def _downloads_current(out: Path, state: State, key: str, made: list[Path]) -> bool:
+    """Whether the zip and the database (``made``) on disk were written from these very files and are unchanged
+    since."""
+    recorded = state.plan.get("downloads")
+    if not isinstance(recorded, dict) or recorded.get("key") != key or not isinstance(recorded.get("files"), dict):
+        return False
+    names = {str(p.relative_to(out)): p for p in made}
+    return set(recorded["files"]) == set(names) and all(file_digest(names[n]) == d for n, d in recorded["files"].items())
+
+
+def prepare(out: Path, everything: list[Job], data_dir: Path, state: State, base: str, inputs: Inputs) -> dict:
+    """What the site pages show that does not depend on which reports landed: the landing page's content and the
+    partners' rows, the copies of the data files, the zip and the database, and the data page's content; with what
+    it read and wrote. The build calls it while its last reports run (a core is free then); else :func:`write` does.
+
+    The zip and the database (seconds to write) are written again only when a file of the data package, the code or
+    the environment changed, or they were changed on disk."""
     from analysis import datapage
-    from analysis.schema import recording
+    from analysis.schema import load_package, recording
+
+    computed, computed_reads = _computed(out, data_dir, base, everything, inputs)
+    files: dict[str, str] = {}
+    with recording() as record:
+        downloads = _copy_data(data_dir, out, files)
+        key = _downloads_key(base, files)
+        made = datapage.generated(load_package(data_dir), out)
+        reuse = _downloads_current(out, state, key, made)
+        page = datapage.context(data_dir, out, write=not reuse)
+    if not reuse:
+        state.plan["downloads"] = {"key": key, "files": {str(p.relative_to(out)): file_digest(p) for p in made}}
+    reads = {**computed_reads, **{inputs.name(k): v for k, v in record.items()}}
+    return {"computed": computed, "downloads": downloads, "copies": files, "page": page, "reads": reads}
+
+
+def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: str, release: dict, inputs: Inputs,
+          prepared: dict | None = None) -> None:  # fmt: skip
+    """Render the landing page and the data page, copy the downloads, and record what was written and read
+    (``prepared``: :func:`prepare`'s result, computed now if not given)."""
+    from analysis import datapage
 
     env = _environment()
     present = [j for j in everything if (out / j.output).exists()]
     reports = [j for j in reading_order(present)]
-    computed, reads = _computed(out, data_dir, base, everything, inputs)
+    prepared = prepared or prepare(out, everything, data_dir, state, base, inputs)
+    computed, reads, files = prepared["computed"], prepared["reads"], dict(prepared["copies"])
     on_disk = {j.output for j in present}
-    files: dict[str, str] = {}
-    with recording() as record:
-        downloads = _copy_data(data_dir, out, files)
-        common = {
-            "release": release,
-            "reports": [{"href": j.output, "title": j.title, "short": short_title(j)} for j in reports],
-            "downloads": downloads,
-            "css": css(),
-            "scripts": _script(),
-            "root": "",
-        }
-        data_page = datapage.render(env, data_dir, out, **common)  # what it reads of the data folder is recorded too
-    reads = {**reads, **{inputs.name(k): v for k, v in record.items()}}
+    common = {
+        "release": release,
+        "reports": [{"href": j.output, "title": j.title, "short": short_title(j)} for j in reports],
+        "downloads": prepared["downloads"],
+        "css": css(),
+        "scripts": _script(),
+        "root": "",
+    }
+    data_page = datapage.render(env, data_dir, out, page=prepared["page"], **common)
     pages = {
         "index.html": env.get_template("index.html.j2").render(
             **common, current="index.html", partners=[p for p in computed["partners"] if p["href"] in on_disk], landing=computed["landing"]
