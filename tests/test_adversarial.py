@@ -886,7 +886,7 @@ def test_a_made_up_role_is_one_data_edit_and_shows_up_labelled(folder: Folder, m
 def test_a_made_up_date_precision_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
     from analysis import labels, overview
 
-    _add_row(folder, "date_precisions", "quarter,3,To the quarter,the source gives the quarter only\n")
+    _add_row(folder, "date_precisions", "quarter,3,To the quarter,month,Mon YYYY,the source gives the quarter only\n")
     folder.edit("claims", 2, "date_precision", "quarter")
     with deadline():
         report = validate(folder.root)

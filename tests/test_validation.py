@@ -174,10 +174,10 @@ host,0,Host,
 took_part,2,Took part,
 """,
     "date_precisions": """\
-precision,position,label,description
-day,0,To the day,
-month,1,To the month,
-year,2,To the year,
+precision,position,label,unit,display,description
+day,0,To the day,day,D Mon YYYY,
+month,1,To the month,month,Mon YYYY,
+year,2,To the year,year,YYYY,
 """,
     "verdicts": """\
 verdict,position,label,description
@@ -1415,8 +1415,8 @@ def test_a_new_signatory_role_is_one_row_and_the_rules_follow_when_it_joins(data
 def test_a_new_role_or_precision_is_one_row(data: DataDir) -> None:
     data.insert("participant_roles", 5, "video_link,3,Joined by video,")
     data.edit("meeting_participants", 3, "role", "video_link")
-    data.insert("date_precisions", 4, "quarter,3,To the quarter,")
-    data.edit("claims", 2, "date_precision", "quarter")
+    data.insert("date_precisions", 4, "month_approx,3,About the month,month,Mon YYYY,")
+    data.edit("claims", 2, "date_precision", "month_approx")
     assert data.validate().ok, _listing(data.validate())
 
 
