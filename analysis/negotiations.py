@@ -306,10 +306,10 @@ def still_negotiating(
     steps = bilateral(events)
     steps = steps[steps["event_date"] <= day]
     # NOTE: a step dated only to the month (or year: its precision's unit) may have come at its end: the bound counts
-    # from the latest day it could have been, so "at least" stays true.
+    # from the latest day it could have been, so "at least" stays true; a step seen by ``day`` came by ``day``.
     if "date_precision" in steps.columns:
         known = precisions.units()
-        latest = [precisions.span(d, p, known)[1] for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]
+        latest = [min(precisions.span(d, p, known)[1], day) for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]
         steps = steps.assign(event_date=pd.to_datetime(pd.Series(latest, index=steps.index, dtype="datetime64[ns]")))
     first = steps.groupby("party_id")["event_date"].min()
     precision = (steps.sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
