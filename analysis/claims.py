@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
+from analysis import precisions
 from analysis.coalition import G7_DECLARATION, _ts
 from analysis.validation.rules.commitments import needs_gloss  # one definition, shared with the validator
 
@@ -127,14 +128,6 @@ def _change_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.concat(parts).dropna().unique()).sort_values() if parts else pd.DatetimeIndex([])
 
 
-def _span(date: pd.Timestamp, precision: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if precision == "month":
-        return date, date + pd.offsets.MonthEnd(0)
-    if precision == "year":
-        return date, date + pd.offsets.YearEnd(0)
-    return date, date
-
-
 #: Counts the data cannot check: no source lists the members, only reported numbers (meetings.parties_reported,
 #: declarations.parties_reported). The audit shows these claims beside each other, without a verdict.
 UNLISTED = ("coalition_participants", "declaration_endorsers")
@@ -186,14 +179,17 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
     """Each claim beside the data's count on its date, with a verdict and the one sentence that explains it.
 
     Columns: ``claim_id``, ``claim_date``, ``claimant``, ``counted``, ``claimed_count``, ``qualifier``,
-    ``data_count`` (the plain reading on the day the verdict rests on: the matching day for a claim dated to a month,
-    else the claim's date or the end of its month), ``difference``, ``status``, ``explanation`` (which reading agreed,
+    ``data_count`` (the plain reading on the day the verdict rests on: the matching day for a claim dated to a month
+    or a year (its precision's unit, data/date_precisions.csv), else the claim's date or the end of its span), ``difference``, ``status``, ``explanation`` (which reading agreed,
     if not the plain one) and ``reason`` (a sentence, for every claim, saying why the verdict is what it is).
     """
     rows = []
     changes = _change_dates(tables)
+    # What span each claim's date stands for: its precision's unit (data/date_precisions.csv).
+    known = precisions.units(tables["date_precisions"] if "date_precisions" in tables else None)
     for claim in claims.to_dict("records"):
-        first, last = _span(_ts(claim["claim_date"]), claim.get("date_precision"))
+        first, last = precisions.span(_ts(claim["claim_date"]), claim.get("date_precision"), known)
+        unit = known.get(claim.get("date_precision"), "day")
         claimed, qualifier = int(claim["claimed_count"]), claim.get("qualifier")
         qualifier = qualifier if isinstance(qualifier, str) else ""
         said = _said(claimed, qualifier)
@@ -205,8 +201,8 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
                                 "reason": "Not checked: no source lists who was counted, so there is no list to count; the "
                                           "data holds only reported numbers, shown beside each other."})  # fmt: skip
             continue
-        month = first != last
-        when = "in the month of the claim" if month else "on the claim's date"
+        spanned = first != last
+        when = f"in the {unit} of the claim" if spanned else "on the claim's date"
         status, explanation, reason, day_used = "unexplained", "", "", last
         # Counts only change on dates in the data, so the first day and those dates cover the whole span.
         days = [first, *[d for d in changes if first < d <= last]]
@@ -217,7 +213,7 @@ def audit(claims: pd.DataFrame, tables: Mapping[str, pd.DataFrame], declaration_
                 plain_label = readings(tables, claim["counted"], day, declaration_id)[0][0]
                 status, day_used = ("matches" if label == plain_label else "explained"), day
                 explanation = "" if status == "matches" else f"counts {label} ({n})"
-                on = f"on {day:%-d %b %Y}" if not month else f"on {day:%-d %b %Y} (the claim is dated only to the month)"
+                on = f"on {day:%-d %b %Y}" if not spanned else f"on {day:%-d %b %Y} (the claim is dated only to the {unit})"
                 if status == "matches":
                     reason = f"{on[0].upper()}{on[1:]}, the data counts {n} ({plain_label}), which agrees with the claim of {said}."
                 else:

@@ -16,6 +16,8 @@ import datetime as dt
 import functools
 import math
 
+from analysis import precisions
+
 STAGE_LABELS = {
     "signed": "Signed an agreement",
     "negotiating": "Negotiating",
@@ -46,9 +48,6 @@ LANGUAGES = {"en": "English", "uk": "Ukrainian", "ru": "Russian", "fr": "French"
              "ko": "Korean", "zh": "Chinese", "he": "Hebrew", "bs": "Bosnian", "me": "Montenegrin", "ga": "Irish", "lb": "Luxembourgish",
              "mt": "Maltese"}  # fmt: skip
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _as_date(value) -> dt.date | None:
     if value is None:
         return None
@@ -69,22 +68,20 @@ def _as_date(value) -> dt.date | None:
     return None
 
 
-def format_date(value, precision: str | None = "day") -> str:
-    """A date as a reader writes it, at the precision the source gives: ``12 Jan 2024``, ``Jan 2024``, ``2024``.
+def format_date(value, precision: str | None = None, displays=None) -> str:
+    """A date as a reader writes it, at the precision the source gives: ``12 Jan 2024``, ``Jan 2024``, ``2024``, as
+    the precision's ``display`` in ``data/date_precisions.csv`` says (:func:`analysis.precisions.format_at`; pass
+    ``displays``, :func:`analysis.precisions.displays`, when showing many dates).
 
-    Missing dates are a dash.
+    Missing dates are a dash; with no precision (or one the vocabulary does not list) the whole date shows.
 
-    >>> format_date(None), format_date("2023-07-12", None)
-    ('–', '12 Jul 2023')
+    >>> format_date(None), format_date("2023-07-12"), format_date("2023-07-12", None)
+    ('–', '12 Jul 2023', '12 Jul 2023')
     """
     day = _as_date(value)
     if day is None:
         return "–"
-    if precision == "year":
-        return f"{day.year}"
-    if precision == "month":
-        return f"{_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return precisions.format_at(day, precision, displays)
 
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

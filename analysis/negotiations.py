@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import precisions
 from analysis.coalition import DateLike, _for_declaration, _ts
 from analysis.labels import step_order
 
@@ -304,11 +305,11 @@ def still_negotiating(
     rows = status[status["stage"] == "negotiating"]
     steps = bilateral(events)
     steps = steps[steps["event_date"] <= day]
-    # NOTE: a step dated only to the month (or year) may have come at its end: the bound counts from the latest day
-    # it could have been, so "at least" stays true.
+    # NOTE: a step dated only to the month (or year: its precision's unit) may have come at its end: the bound counts
+    # from the latest day it could have been, so "at least" stays true; a step seen by ``day`` came by ``day``.
     if "date_precision" in steps.columns:
-        latest = [d + pd.offsets.MonthEnd(0) if p == "month" else d + pd.offsets.YearEnd(0) if p == "year" else d
-                  for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]  # fmt: skip
+        known = precisions.units()
+        latest = [min(precisions.span(d, p, known)[1], day) for d, p in zip(steps["event_date"], steps["date_precision"], strict=True)]
         steps = steps.assign(event_date=pd.to_datetime(pd.Series(latest, index=steps.index, dtype="datetime64[ns]")))
     first = steps.groupby("party_id")["event_date"].min()
     precision = (steps.sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import labels as words
+from analysis import precisions
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
@@ -105,11 +106,11 @@ def fold(escaped: str) -> str:
 LONG_TEXT = 120
 
 
-def _cell(value: object, fmt: str | None, precision: str | None = None) -> str:
+def _cell(value: object, fmt: str | None, precision: str | None = None, displays: Mapping[str, str] | None = None) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     if isinstance(value, pd.Timestamp):
-        return html.escape(words.format_date(value, precision))
+        return html.escape(words.format_date(value, precision, displays))
     if fmt:
         return html.escape(format(value, fmt))
     return html.escape(str(value))
@@ -148,12 +149,13 @@ def table(
     head = "".join(f'<th scope="col"{css[c]}>{html.escape(str(labels.get(c, c)))}</th>' for c in columns)
     # each cell names its column, for the stacked cards a phone shows (CSS: td::before { content: attr(data-label) })
     name_of = {c: html.escape(str(labels.get(c, c)), quote=True) for c in columns}
+    shown_as = precisions.displays() if dates else None  # the vocabulary read once, not once per cell
     rows = []
     for record in frame.to_dict("records"):
         cells = []
         for c in columns:
             precision = record.get(dates[c]) if c in dates else None
-            text = _cell(record[c], formats.get(c), precision if isinstance(precision, str) else None)
+            text = _cell(record[c], formats.get(c), precision if isinstance(precision, str) else None, shown_as)
             if c in links and isinstance(record.get(links[c]), str):
                 label = record[c] if isinstance(record[c], str) and record[c] else record[links[c]]
                 text = link(record[links[c]], label)

@@ -884,19 +884,46 @@ def test_a_made_up_role_is_one_data_edit_and_shows_up_labelled(folder: Folder, m
 
 
 def test_a_made_up_date_precision_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
-    from analysis import labels, overview
+    # A new code whose unit is the month (date_precisions.unit) validates, spans, prints and is audited as a month.
+    import datetime as dt
 
-    _add_row(folder, "date_precisions", "quarter,3,To the quarter,the source gives the quarter only\n")
-    folder.edit("claims", 2, "date_precision", "quarter")
+    import pandas as pd
+
+    from analysis import claims, labels, negotiations, overview, precisions
+
+    _add_row(folder, "date_precisions", "month_approx,3,About the month,month,Mon YYYY,the source gives the month only and roughly\n")
+    rows = _shipped("claims")
+    line = 2 + next(i for i, r in enumerate(rows) if r["date_precision"] == "month" and r["counted"] not in claims.UNLISTED)
+    claim_id, day = rows[line - 2]["claim_id"], dt.date.fromisoformat(rows[line - 2]["claim_date"])
+    folder.edit("claims", line, "date_precision", "month_approx")
     with deadline():
         report = validate(folder.root)
     assert report.ok, listing(report)
     monkeypatch.setenv("ANALYSIS_DATA_DIR", str(folder.root))
-    assert labels.vocabulary_labels("date_precisions")["quarter"] == "To the quarter"
+    assert labels.vocabulary_labels("date_precisions")["month_approx"] == "About the month"
     counts = overview.date_precision(load.load_dataset(folder.root)).set_index("table")
-    assert list(counts.columns) == ["day", "month", "year", "quarter"] and counts.loc["claims", "quarter"] == 1
+    assert list(counts.columns) == ["day", "month", "year", "month_approx"] and counts.loc["claims", "month_approx"] == 1
     for table in ("claims", "events", "signatories"):
-        assert _vocabulary_entry(folder, table, "date_precision")["quarter"].startswith("To the quarter")
+        assert _vocabulary_entry(folder, table, "date_precision")["month_approx"].startswith("About the month")
+    # It spans and prints as its unit says: the month (for 2024-02-01, the 1st to the 29th), shown as the month.
+    assert precisions.span(dt.date(2024, 2, 1), "month_approx") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert labels.format_date(day, "month_approx") == labels.format_date(day, "month") == day.strftime("%b %Y")
+    ev = pd.DataFrame({"party_id": ["A"], "event_type": ["negotiations_opened"], "event_date": pd.to_datetime(["2024-02-01"]),
+                       "date_precision": ["month_approx"], "agreement_id": [None]})  # fmt: skip
+    nobody = pd.DataFrame({"declaration_id": [], "party_id": [], "joined_date": pd.to_datetime([])})
+    agreements = pd.DataFrame({"agreement_id": [], "party_id": [], "signed_date": pd.to_datetime([])})
+    bound = negotiations.still_negotiating(nobody, ev, agreements, "2024-12-31")
+    assert bound["since_date"].tolist() == [pd.Timestamp("2024-02-29")] and bound["days_at_least"].tolist() == [306]
+    # ...and the claims audit reads the claim exactly as it read it to the month.
+    ds, shipped = load.load_dataset(folder.root), load.load_dataset(DEFAULT_DATA_DIR)
+    mine = claims.audit(ds.claims, ds).set_index("claim_id").loc[claim_id]
+    before = claims.audit(shipped.claims, shipped).set_index("claim_id").loc[claim_id]
+    assert mine.equals(before)
+    # A date that is not the 1st is refused, naming the code and its unit.
+    folder.edit("claims", line, "claim_date", day.replace(day=15).isoformat())
+    with deadline():
+        report = validate(folder.root)
+    assert_rejected(report, folder.shown("claims"), line, "claim_date", "but date_precision is 'month_approx' (to the month): write")
 
 
 def test_a_made_up_verdict_is_one_data_edit_and_shows_up_labelled(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:

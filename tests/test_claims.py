@@ -93,6 +93,18 @@ def test_a_claim_dated_to_a_month_says_which_day_it_matches_on():
                              "after adoption), which agrees with the claim of 1.")
 
 
+def test_a_claim_spans_its_precisions_unit_as_the_vocabulary_given_says():
+    # A code whose unit is the year (data/date_precisions.csv, here a dataset's table): "4 joiners" in 2023 matches
+    # from NOR's joining on 10 Sep, and the reason names the year, not the month.
+    vocabulary = pd.DataFrame({"precision": ["day", "rough"], "unit": ["day", "year"], "display": ["D Mon YYYY", "YYYY"]})
+    item = claim("2023-01-01", "declaration_joiners", 4, precision="rough")
+    out = claims.audit(pd.DataFrame([item]), TABLES | {"date_precisions": vocabulary}, "d").iloc[0]
+    assert out["status"] == "matches" and out["reason"].startswith("On 10 Sep 2023 (the claim is dated only to the year)")
+    # the same claim to the day: on 1 Jan 2023 nobody had joined yet
+    out = claims.audit(pd.DataFrame([item | {"date_precision": "day"}]), TABLES | {"date_precisions": vocabulary}, "d").iloc[0]
+    assert out["status"] == "unexplained" and out["data_count"] == 0
+
+
 def test_every_verdict_has_a_one_sentence_reason():
     items = pd.DataFrame([claim("2023-08-22", "declaration_joiners", 3), claim("2023-08-22", "declaration_joiners", 2),
                           claim("2023-08-22", "declaration_joiners", 9), claim("2023-08-23", "declaration_joiners", 1),

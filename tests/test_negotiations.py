@@ -480,6 +480,18 @@ def test_still_negotiating_is_a_lower_bound_from_the_latest_possible_start():
     assert "D" not in out.index  # D signed
 
 
+def test_still_negotiating_spans_each_step_by_its_precisions_unit_up_to_the_day_observed():
+    from analysis.negotiations import still_negotiating
+
+    ev = events([("A", "reported_negotiating", "2024-01-01", None), ("B", "reported_negotiating", "2025-11-01", None)])
+    ev["date_precision"] = S(["year", "month"])
+    out = still_negotiating(signatories([("d", "A", "2023-08-16")]), ev, agreements([]), "2025-11-07").set_index("party_id")
+    # A: known to be negotiating in 2024, so from 31 Dec 2024 at the latest: 311 days to 7 Nov 2025
+    assert out.loc["A", "since_date"] == pd.Timestamp("2024-12-31") and out.loc["A", "days_at_least"] == 311
+    # B: in November 2025, seen by 7 Nov: it started by then, so at least 0 days (not a negative count to 30 Nov)
+    assert out.loc["B", "since_date"] == pd.Timestamp("2025-11-07") and out.loc["B", "days_at_least"] == 0
+
+
 @settings(max_examples=50, deadline=None)
 @given(partners, day_offset, day_offset)
 def test_no_open_duration_runs_past_observed_until(specs, cutoff_offset, until_offset):

@@ -174,10 +174,10 @@ host,0,Host,
 took_part,2,Took part,
 """,
     "date_precisions": """\
-precision,position,label,description
-day,0,To the day,
-month,1,To the month,
-year,2,To the year,
+precision,position,label,unit,display,description
+day,0,To the day,day,D Mon YYYY,
+month,1,To the month,month,Mon YYYY,
+year,2,To the year,year,YYYY,
 """,
     "verdicts": """\
 verdict,position,label,description
@@ -927,6 +927,82 @@ def test_every_table_with_date_precision_names_the_dates_it_governs() -> None:
     assert with_precision == set(PRECISION_DATES)
 
 
+# --------------------------------------------------------------------------- what a precision means: its unit and display
+# (date_precisions.unit and .display) A made-up code is checked and spanned by its unit, never by its name.
+
+
+def test_a_made_up_precision_is_checked_by_its_unit(data: DataDir) -> None:
+    data.insert("date_precisions", 4, "month_approx,3,About the month,month,Mon YYYY,")
+    data.insert("date_precisions", 6, "year_approx,4,About the year,year,YYYY,")
+    data.edit("claims", 2, "date_precision", "month_approx")  # 2023-08-01: the 1st
+    data.edit("memberships", 2, "date_precision", "year_approx")  # 1958-01-01
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("claims", 2, "claim_date", "2023-08-15")
+    data.edit("memberships", 2, "joined_date", "1958-03-25")
+    report = data.validate()
+    expect(report, data, "claims", 2, "claim_date", "is not the 1st of its month, but date_precision is 'month_approx' (to the month): write 2023-08-01")
+    expect(report, data, "memberships", 2, "joined_date", "is not 1 January, but date_precision is 'year_approx' (to the year): write 1958-01-01")
+    assert len(report.problems) == 2, _listing(report)
+
+
+def test_a_made_up_precision_spans_its_unit(data: DataDir) -> None:
+    # gbr-02 (line 7), a round, moved to 1 August 2023: talks opened on 2 August (line 6). To the month, the round may
+    # have come later in August; a code whose unit is the day (whatever its name) puts it before the opening.
+    data.insert("date_precisions", 4, "month_approx,3,About the month,month,Mon YYYY,")
+    data.insert("date_precisions", 3, "day_reported,5,Reported that day,day,D Mon YYYY,")
+    data.edit("events", 7, "event_date", "2023-08-01")
+    data.edit("events", 7, "date_precision", "month_approx")
+    assert data.validate().ok, _listing(data.validate())
+    data.edit("events", 7, "date_precision", "day_reported")
+    only(data.validate(), data, "events", 7, "event_date", "a negotiation_round on 2023-08-01 comes before talks opened (2023-08-02, line 6)")
+
+
+def test_a_precision_whose_unit_is_not_a_calendar_unit(data: DataDir) -> None:
+    data.edit("date_precisions", 3, "unit", "week")
+    # Only the cell: month-precise dates are not checked against a unit the code does not know.
+    only(data.validate(), data, "date_precisions", 3, "unit", "'week' is not allowed: use one of day, month, year")
+
+
+def test_a_precision_whose_display_is_not_a_format(data: DataDir) -> None:
+    data.edit("date_precisions", 3, "display", "MM/YYYY")
+    only(data.validate(), data, "date_precisions", 3, "display", "'MM/YYYY' is not allowed (did you mean 'YYYY'?): use one of D Mon YYYY, Mon YYYY, YYYY")
+
+
+def test_a_display_finer_than_the_unit_is_refused(data: DataDir) -> None:
+    data.edit("date_precisions", 4, "display", "Mon YYYY")
+    only(data.validate(), data, "date_precisions", 4, "display", "'Mon YYYY' shows the month, finer than the unit of 'year' (year), which the source does not give: write YYYY")
+
+
+def test_the_vocabulary_of_precision_is_read_first_wherever_the_descriptor_lists_it(data: DataDir) -> None:
+    def last(package: dict) -> None:
+        package["resources"].sort(key=lambda r: r["name"] == "date_precisions")
+
+    data.edit_descriptor(last)
+    data.edit("claims", 2, "date_precision", "month")
+    data.edit("claims", 2, "claim_date", "2023-08-15")
+    report = data.validate()
+    only(report, data, "claims", 2, "claim_date", "is not the 1st of its month, but date_precision is 'month': write 2023-08-01")
+    assert list(report.tables)[-1] == "date_precisions"  # the report keeps the descriptor's order
+
+
+@pytest.mark.parametrize(
+    ("broken", "column", "fragment"),
+    [
+        (None, "-", "file is missing: datapackage.json lists table 'date_precisions'"),
+        ("precision,position,label,display,description\nday,0,To the day,D Mon YYYY,\nmonth,1,To the month,Mon YYYY,\nyear,2,To the year,YYYY,\n",
+         "unit", "column 'unit' is missing"),
+    ],
+    ids=["missing", "without-unit"],
+)
+def test_a_missing_or_broken_vocabulary_of_precision_is_one_located_line(data: DataDir, broken: str | None, column: str, fragment: str) -> None:
+    if broken is None:
+        data.file("date_precisions").unlink()
+    else:
+        data.write("date_precisions", broken)
+    data.edit("claims", 2, "claim_date", "2023-08-15")  # a day: fine whatever the vocabulary says
+    only(data.validate(), data, "date_precisions", 1, column, fragment)
+
+
 def test_date_after_the_cutoff(data: DataDir) -> None:
     data.edit_descriptor(lambda package: package.update(cutoff_date="2025-02-01"))  # after every date in VALID
     assert data.validate().ok
@@ -1415,8 +1491,8 @@ def test_a_new_signatory_role_is_one_row_and_the_rules_follow_when_it_joins(data
 def test_a_new_role_or_precision_is_one_row(data: DataDir) -> None:
     data.insert("participant_roles", 5, "video_link,3,Joined by video,")
     data.edit("meeting_participants", 3, "role", "video_link")
-    data.insert("date_precisions", 4, "quarter,3,To the quarter,")
-    data.edit("claims", 2, "date_precision", "quarter")
+    data.insert("date_precisions", 4, "month_approx,3,About the month,month,Mon YYYY,")
+    data.edit("claims", 2, "date_precision", "month_approx")
     assert data.validate().ok, _listing(data.validate())
 
 
@@ -1547,7 +1623,8 @@ RULE_EXAMPLES = {
     "declaration_dated_as_its_meeting": [test_a_declaration_adopted_at_a_meeting_carries_its_date],
     "event_id_names_partner": [test_event_id_prefix_must_match_partner],
     "talks_opened_once": [test_talks_opened_twice],
-    "steps_follow_opening": [test_round_before_talks_opened],
+    "steps_follow_opening": [test_round_before_talks_opened, test_a_made_up_precision_spans_its_unit],
+    "display_within_unit": [test_a_display_finer_than_the_unit_is_refused],
     "event_matches_its_agreement": [
         test_event_agreement_with_another_partner,
         test_pre_signature_event_after_signing,

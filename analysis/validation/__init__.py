@@ -16,8 +16,9 @@ Beyond the descriptor's types and constraints it refuses what the loaders would 
 cells over ``MAX_CELL`` characters, control characters (other than tab and line feed), spaces around a value
 (the loaders never strip, so a value must be written as it is meant), dates outside what pandas can hold,
 integers outside 64 bits, numbers a float64 would round; and it refuses dates in the future or after the
-release's ``cutoff_date``, month- and year-precise dates not on the 1st or on 1 January (``PRECISION_DATES``),
-and URLs with characters that must be percent-encoded.
+release's ``cutoff_date``, dates not on the first day of their precision's unit (``PRECISION_DATES``; a month-precise
+date is the 1st, a year-precise one 1 January: the units are read from ``date_precisions.csv``, which is read first,
+``PRECISION_VOCABULARY``), and URLs with characters that must be percent-encoded.
 
 The parts (each a module of this package; the standard library only, and ``google-re2`` for patterns):
 
@@ -48,6 +49,7 @@ from analysis.validation.settings import (
     MAX_CELL,
     MAX_LINE_BYTES,
     PRECISION_DATES,
+    PRECISION_VOCABULARY,
     PROBLEMS_PER_COLUMN,
     TYPES,
 )
@@ -55,7 +57,7 @@ from analysis.validation.validator import validate
 
 __all__ = [
     "CHUNK_BYTES", "CHUNK_ROWS", "CONSTRAINTS", "DIALECT", "FREE_TEXT_COLUMNS", "LIST_FOREIGN_KEYS",
-    "MAX_CELL", "MAX_LINE_BYTES", "PRECISION_DATES", "PROBLEMS_PER_COLUMN", "TYPES", "DataError", "Problem", "Report", "Row", "Table", "main", "validate",
+    "MAX_CELL", "MAX_LINE_BYTES", "PRECISION_DATES", "PRECISION_VOCABULARY", "PROBLEMS_PER_COLUMN", "TYPES", "DataError", "Problem", "Report", "Row", "Table", "main", "validate",
 ]  # fmt: skip
 
 

@@ -30,8 +30,9 @@ UNSUPPORTED_FIELD_KEYS = ("missingValues", "trueValues", "falseValues", "decimal
 #: The CSV dialect every table is read with (Frictionless names); a descriptor may state it, not change it.
 DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True, "lineTerminator": "\n", "skipInitialSpace": False}
 
-#: The date columns that a row's ``date_precision`` governs, by table: a month-precise date is the 1st of its
-#: month and a year-precise one is 1 January (data/README.md). A table with ``date_precision`` must be listed.
+#: The date columns that a row's ``date_precision`` governs, by table: the date is the first day of the precision's
+#: unit (a month-precise date is the 1st of its month, a year-precise one 1 January; data/README.md). A table with
+#: ``date_precision`` must be listed.
 PRECISION_DATES = {
     "memberships": ("joined_date",),
     "signatories": ("joined_date",),
@@ -40,6 +41,9 @@ PRECISION_DATES = {
     "claims": ("claim_date",),
     "meetings": ("meeting_date",),
 }
+#: The vocabulary of date precision: its table, code column and unit column. It is read before every other table, so
+#: that each date is checked against the unit of its row's precision (analysis.precisions knows the units).
+PRECISION_VOCABULARY = ("date_precisions", "precision", "unit")
 #: Columns holding several keys separated by ';', each of which must exist in (table, column).
 LIST_FOREIGN_KEYS = {"other_source_ids": ("sources", "source_id")}
 #: (parties.party_name is kept: the build names each partner's report from the validator's tables.)

@@ -21,6 +21,7 @@ from analysis.validation.engine.problems import Collector
 from analysis.validation.engine.reading import read_table
 from analysis.validation.engine.tables import Report, Table
 from analysis.validation.rules import check_rules
+from analysis.validation.settings import PRECISION_VOCABULARY
 
 
 def read_checked(data_dir: Path, out: Collector) -> Descriptor | None:
@@ -58,11 +59,13 @@ def validate(data_dir: str | os.PathLike | None = None, today: dt.date | None = 
         return Report(out.problems(), {}, out.count)
     resources, release = check_descriptor(descriptor, where, out)
     ctx = Context(out, today, release.cutoff, resources)
-    tables: dict[str, Table] = {}
-    for resource in resources:
+    read: dict[str, Table] = {}
+    # The vocabulary of date precision first: every other table's dates are checked against its units.
+    for resource in sorted(resources, key=lambda r: r["name"] != PRECISION_VOCABULARY[0]):
         table = read_table(data_dir, resource, ctx)
-        tables[table.name] = table
+        read[table.name] = table
         ctx.finish(table)
+    tables = {resource["name"]: read[resource["name"]] for resource in resources}
     composite = [(r["name"], fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"])
                  for r in resources for fk in r["schema"].get("compositeKeys", [])]  # fmt: skip
     check_composite_keys(tables, composite, out)

@@ -8,9 +8,10 @@ import functools
 import math
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from analysis import precisions
 from analysis.schema import DESCRIPTOR
 from analysis.validation import settings
 from analysis.validation.engine.problems import Collector, show
@@ -248,13 +249,24 @@ class Column:
         return []
 
 
-def precision_problem(precision: str, value: str) -> str | None:
-    """The problem with a date given its row's ``date_precision`` (data/README.md), or None."""
-    if precision == "month" and value[8:] != "01" and DATE_RE.fullmatch(value):
-        return f"{value} is not the 1st of its month, but date_precision is 'month': write {value[:8]}01 (a month-precise date is the 1st)"
-    if precision == "year" and value[5:] != "01-01" and DATE_RE.fullmatch(value):
-        return f"{value} is not 1 January, but date_precision is 'year': write {value[:4]}-01-01 (a year-precise date is 1 January)"
-    return None
+def precision_units(tables: Mapping[str, Table]) -> dict[str, str]:
+    """``{precision: unit}`` from the vocabulary of date precision as read (``PRECISION_VOCABULARY``); empty when it
+    could not be read. A unit the code does not know is left out: its cell has been reported."""
+    name, code, unit = settings.PRECISION_VOCABULARY
+    table = tables.get(name)
+    if table is None or not table.readable:
+        return {}
+    codes, found = table.column(code), table.column(unit)
+    if codes is None or found is None:
+        return {}
+    return {c: u for c, u in zip(codes, found) if c and u in precisions.UNITS}
+
+
+def precision_problem(precision: str, value: str, units: Mapping[str, str]) -> str | None:
+    """The problem with a date given its row's ``date_precision``, whose unit (``units``) says which first day it must
+    be (data/README.md); None if it is, or if the precision's unit is not known."""
+    return precisions.anchor_problem(value, precision, units.get(precision))
+
 
 @functools.lru_cache(maxsize=65536)
 def as_date(value: str) -> dt.date | None:
@@ -268,13 +280,10 @@ def as_date(value: str) -> dt.date | None:
 
 
 @functools.lru_cache(maxsize=65536)
-def span_of(value: str, precision: str) -> tuple[dt.date, dt.date] | None:
+def span_of(value: str, unit: str | None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date recorded to ``unit`` may stand for; None for a date the cell check refused or a
+    unit not known (see :func:`precision_units`)."""
     day = as_date(value)
-    if day is None:
+    if day is None or unit is None:
         return None
-    if precision == "year":
-        return day, dt.date(day.year, 12, 31)
-    if precision == "month":
-        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        return day, following - dt.timedelta(days=1)
-    return day, day
+    return precisions.unit_span(day, unit)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from analysis.validation.engine.cells import Column, check_header, precision_problem
+from analysis.validation.engine.cells import Column, check_header, precision_problem, precision_units
 from analysis.validation.engine.problems import Collector
 from analysis.validation.engine.tables import Table
 from analysis.validation.settings import FREE_TEXT_COLUMNS, LIST_FOREIGN_KEYS, PRECISION_DATES
@@ -122,6 +122,8 @@ class Checker:
             if spec.get("constraints", {}).get("unique") and [spec["name"]] != key and spec["name"] in kept
         }
         self.precision = PRECISION_DATES.get(table.name, ())
+        # NOTE: the vocabulary of precision is read first (validator.validate), so its units are known here.
+        self.units = precision_units(ctx.tables) if self.precision else {}
         if "date_precision" in kept and not self.precision:
             self.out.add(
                 table, 1, "date_precision", f"no date column is declared for date_precision to govern: list {table.name}'s in PRECISION_DATES"
@@ -198,11 +200,13 @@ class Checker:
             seen.add(value)
 
     def _check_precision(self, precision: Sequence[str], column: str, values: Sequence[str], starts: list[int]) -> None:
-        bad = {pair: message for pair in set(zip(precision, values)) if (message := precision_problem(*pair))}
+        units = self.units
+        bad = {pair: message for pair in set(zip(precision, values)) if (message := precision_problem(*pair, units))}
         if bad:
             for pair, line in zip(zip(precision, values), starts):
                 if pair in bad:
                     self.out.add(self.table, line, column, bad[pair])
+
 
 def check_composite_keys(tables: dict[str, Table], composite: list[tuple[str, list[str], str, list[str]]], out: Collector) -> None:
     """Foreign keys of several columns (a clause's dimension and value must be a pair the codebook lists)."""

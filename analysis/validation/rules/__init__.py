@@ -7,7 +7,7 @@ tables were read and reports through ``facts.out``. Every rule has a broken exam
 from __future__ import annotations
 
 # The modules register their rules on import, in this order.
-from analysis.validation.rules import agreements, clauses, commitments, declarations, events, memberships, sources  # noqa: F401
+from analysis.validation.rules import agreements, clauses, commitments, declarations, events, memberships, precisions, sources  # noqa: F401
 from analysis.validation.rules.registry import RULES, Facts, check_rules, rule
 
 __all__ = ["RULES", "Facts", "check_rules", "rule"]

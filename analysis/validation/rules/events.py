@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis.validation.engine.cells import as_date, span_of
+from analysis.validation.engine.cells import as_date, precision_units, span_of
 from analysis.validation.engine.tables import Table
 from analysis.validation.rules.registry import Facts, rule
 
@@ -34,6 +34,13 @@ def kinds(facts: Facts, groups: tuple[str, ...]) -> tuple[str, ...]:
         found = sorted((int(position) if position.isdigit() else 0, kind) for _, kind, group, position in rows if group in groups)
         facts.memo[key] = tuple(kind for _, kind in found)
     return facts.memo[key]
+
+
+def units(facts: Facts) -> dict[str, str]:
+    """``{precision: unit}`` (data/date_precisions.csv): what span each row's date stands for."""
+    if "units" not in facts.memo:
+        facts.memo["units"] = precision_units(facts.tables)
+    return facts.memo["units"]
 
 
 def _openings(ev: Table, facts: Facts) -> tuple[dict[tuple[str, str], tuple[dt.date, int]], list[tuple[int, str, int]]]:
@@ -71,12 +78,12 @@ def talks_opened_once(ev: Table, facts: Facts) -> None:
 @rule("events")
 def steps_follow_opening(ev: Table, facts: Facts) -> None:
     """A round, an agreed text or a postponement does not come before talks opened."""
-    opened, after_opening = _openings(ev, facts)[0], kinds(facts, AFTER_OPENING_GROUPS)
+    opened, after_opening, unit = _openings(ev, facts)[0], kinds(facts, AFTER_OPENING_GROUPS), units(facts).get
     for line, party, aid, kind, day, precision in ev.records("party_id", "agreement_id", "event_type", "event_date", "date_precision"):
         key = (party, aid)
         if kind not in after_opening or key not in opened:
             continue
-        span = span_of(day, precision)
+        span = span_of(day, unit(precision))
         # NOTE: a month- or year-precise date only conflicts if its whole span lies before the opening.
         if span and span[1] < opened[key][0]:
             facts.out.add(ev, line, "event_date", f"a {kind} on {day} comes before talks opened ({opened[key][0]}, line {opened[key][1]})")
@@ -86,14 +93,14 @@ def steps_follow_opening(ev: Table, facts: Facts) -> None:
 def event_matches_its_agreement(ev: Table, facts: Facts) -> None:
     """An event on an agreement is with that agreement's partner, and before or after its signature as its type says."""
     agreements = facts.index("agreements", "agreement_id")
-    before, after = kinds(facts, PRE_SIGNATURE_GROUPS), kinds(facts, POST_SIGNATURE_GROUPS)
+    before, after, unit = kinds(facts, PRE_SIGNATURE_GROUPS), kinds(facts, POST_SIGNATURE_GROUPS), units(facts).get
     for line, party, aid, kind, day, precision in ev.records("party_id", "agreement_id", "event_type", "event_date", "date_precision"):
         agreement = agreements.get(aid)
         if agreement is None:
             continue
         if agreement.get("party_id") != party:
             facts.out.add(ev, line, "agreement_id", f"agreement '{aid}' is with {agreement.get('party_id')}, not {party}")
-        signed, span = as_date(agreement.get("signed_date")), span_of(day, precision)
+        signed, span = as_date(agreement.get("signed_date")), span_of(day, unit(precision))
         if span and signed and kind in before and span[0] > signed:
             facts.out.add(
                 ev, line, "event_date", f"a {kind} on {as_date(day)} comes after the agreement was signed ({signed}): check the date or the agreement_id"
