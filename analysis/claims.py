@@ -12,6 +12,8 @@ Pure functions on a dataset (a mapping of table name → DataFrame).
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Callable, Mapping
 
@@ -27,7 +29,6 @@ EU = "EUU"
 #: How many days a claim may trail the event it counts (reports often come a day or two late).
 REPORT_LAG_DAYS = 3
 
-Reading = tuple[str, Callable[[pd.DataFrame], int]]
 
 
 def _joiners(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp, declaration_id: str) -> pd.DataFrame:
@@ -49,53 +50,62 @@ def _negotiating(tables: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.Da
     return pd.DataFrame({"party_id": sorted(talking - signed)})
 
 
-def readings(tables: Mapping[str, pd.DataFrame], counted: str, day: pd.Timestamp, declaration_id: str) -> list[tuple[str, int]]:
-    """Every reading of ``counted`` as of ``day``: (label, count), the plain reading first.
+#: The tables each count reads (its readings change only on their dates).
+COUNT_TABLES = {"declaration_joiners": ("signatories",), "declaration_participants": ("signatories",),
+                "agreements_signed": ("agreements", "signatories"), "partners_negotiating": ("events", "agreements")}  # fmt: skip
+
+
+def readings(tables: Mapping[str, pd.DataFrame], counted: str, day: pd.Timestamp, declaration_id: str,
+             plain: bool = False) -> list[tuple[str, int]]:  # fmt: skip
+    """Every reading of ``counted`` as of ``day``: (label, count), the plain reading first (only it, with ``plain``).
 
     >>> sig = pd.DataFrame({"declaration_id": ["d"] * 4, "party_id": ["USA", "EUU", "DNK", "XKX"], "role": ["original", "original", "acceded", "acceded"],
     ...                     "joined_date": pd.to_datetime(["2023-07-12"] * 4)})
     >>> readings({"signatories": sig}, "declaration_joiners", pd.Timestamp("2023-08-01"), "d")
     [('countries that joined after adoption', 2), ('joiners without Kosovo', 1)]
     """
+    options: list[tuple[str, Callable[[], int]]]
     if counted in ("declaration_joiners", "declaration_participants"):
         rows = _joiners(tables, day, declaration_id)
         joiners = rows[rows["role"] == "acceded"]
-        options: list[Reading] = [
-            ("countries that joined after adoption", lambda f: len(joiners)),
-            ("joiners without Kosovo", lambda f: int((joiners["party_id"] != KOSOVO).sum())),
+        options = [
+            ("countries that joined after adoption", lambda: len(joiners)),
+            ("joiners without Kosovo", lambda: int((joiners["party_id"] != KOSOVO).sum())),
         ]
         if counted == "declaration_participants":
             options = [
-                ("all parties: the G7, the EU and the joiners", lambda f: len(rows)),
-                ("states only (the EU not counted)", lambda f: int((rows["party_id"] != EU).sum())),
-                ("states without Kosovo (the EU not counted)", lambda f: int((~rows["party_id"].isin([EU, KOSOVO])).sum())),
-                ("all parties without Kosovo", lambda f: int((rows["party_id"] != KOSOVO).sum())),
+                ("all parties: the G7, the EU and the joiners", lambda: len(rows)),
+                ("states only (the EU not counted)", lambda: int((rows["party_id"] != EU).sum())),
+                ("states without Kosovo (the EU not counted)", lambda: int((~rows["party_id"].isin([EU, KOSOVO])).sum())),
+                ("all parties without Kosovo", lambda: int((rows["party_id"] != KOSOVO).sum())),
             ]
-        return [(label, fn(rows)) for label, fn in options]
-    if counted == "agreements_signed":
-        rows = _signed(tables, day)
-        in_declaration = set(_joiners(tables, day, declaration_id)["party_id"])
-        inside = rows[rows["party_id"].isin(in_declaration)]
-        return [
-            ("agreements signed", len(rows)),
-            ("partners with an agreement (the UK's two counted once)", rows["party_id"].nunique()),
-            ("agreements with parties to the declaration (Croatia left out)", len(inside)),
-            ("partners among the declaration's parties (UK once, Croatia left out)", inside["party_id"].nunique()),
-            ("partners without the EU (UK once)", rows.loc[rows["party_id"] != EU, "party_id"].nunique()),
-            (
-                "declaration partners without the EU (UK once, Croatia left out)",
-                inside.loc[inside["party_id"] != EU, "party_id"].nunique(),
-            ),
+    elif counted == "agreements_signed":
+        signed = _signed(tables, day)
+
+        @functools.cache
+        def inside() -> pd.DataFrame:  # the agreements with parties to the declaration on that day
+            return signed[signed["party_id"].isin(set(_joiners(tables, day, declaration_id)["party_id"]))]
+
+        options = [
+            ("agreements signed", lambda: len(signed)),
+            ("partners with an agreement (the UK's two counted once)", lambda: signed["party_id"].nunique()),
+            ("agreements with parties to the declaration (Croatia left out)", lambda: len(inside())),
+            ("partners among the declaration's parties (UK once, Croatia left out)", lambda: inside()["party_id"].nunique()),
+            ("partners without the EU (UK once)", lambda: signed.loc[signed["party_id"] != EU, "party_id"].nunique()),
+            ("declaration partners without the EU (UK once, Croatia left out)",
+             lambda: inside().loc[inside()["party_id"] != EU, "party_id"].nunique()),
+        ]  # fmt: skip
+    elif counted == "partners_negotiating":
+        talking = _negotiating(tables, day)
+        options = [
+            ("partners with talks recorded and no agreement yet", lambda: len(talking)),
+            ("the same without the EU", lambda: int((talking["party_id"] != EU).sum())),
         ]
-    if counted == "partners_negotiating":
-        rows = _negotiating(tables, day)
-        return [
-            ("partners with talks recorded and no agreement yet", len(rows)),
-            ("the same without the EU", int((rows["party_id"] != EU).sum())),
-        ]
-    if counted in UNLISTED:
+    elif counted in UNLISTED:
         return []
-    raise ValueError(f"unknown count {counted!r}")
+    else:
+        raise ValueError(f"unknown count {counted!r}")
+    return [(label, fn()) for label, fn in options[: 1 if plain else None]]
 
 
 def satisfies(count: int, claimed: int, qualifier: str | None) -> bool:
@@ -118,13 +128,10 @@ def satisfies(count: int, claimed: int, qualifier: str | None) -> bool:
     return count == claimed
 
 
-def _change_dates(tables: Mapping[str, pd.DataFrame]) -> pd.DatetimeIndex:
-    """Every date on which some count can change: joins, signatures, negotiation events."""
-    parts = [
-        tables[t][c]
-        for t, c in (("signatories", "joined_date"), ("agreements", "signed_date"), ("events", "event_date"))
-        if t in tables
-    ]
+def _change_dates(tables: Mapping[str, pd.DataFrame], names: tuple[str, ...] = ("signatories", "agreements", "events")) -> pd.DatetimeIndex:
+    """Every date on which a count reading the tables ``names`` can change: joins, signatures, negotiation events."""
+    columns = {"signatories": "joined_date", "agreements": "signed_date", "events": "event_date"}
+    parts = [tables[t][columns[t]] for t in names if t in tables]
     return pd.DatetimeIndex(pd.concat(parts).dropna().unique()).sort_values() if parts else pd.DatetimeIndex([])
 
 
@@ -278,9 +285,9 @@ def count_series(
     [1, 2]
     """
     dates = pd.DatetimeIndex(dates)
-    changes = _change_dates(tables)
+    changes = _change_dates(tables, COUNT_TABLES[counted])
     points = dates[:1].union(changes[(changes > dates.min()) & (changes <= dates.max())])
-    values = pd.Series([readings(tables, counted, day, declaration_id)[0][1] for day in points], index=points)
+    values = pd.Series([readings(tables, counted, day, declaration_id, plain=True)[0][1] for day in points], index=points)
     return values.reindex(dates, method="ffill")
 
 

@@ -166,3 +166,17 @@ def test_with_words_keeps_the_quote_and_its_gloss_apart(has_gloss):
     assert out.loc["a", "language"] == "Ukrainian" and out.loc["b", "language"] == "English"
     assert (out.loc["a", "gloss"] == "Six countries") is has_gloss
     assert pd.isna(out.loc["b", "gloss"])
+
+
+@pytest.mark.parametrize("counted", sorted(claims.COUNT_TABLES))
+def test_a_count_series_is_the_plain_reading_on_every_day(counted):
+    """The series is computed only on the dates its tables change; read on every day, it must say the same.
+    Hand count for the joiners: 0 before 14 Jul 2023, 1 (DNK) until 21 Aug, 3 until 10 Sep, then 4."""
+    days = pd.date_range("2023-07-01", "2025-02-01", freq="D")
+    series = claims.count_series(TABLES, counted, days, "d")
+    assert series.tolist() == [claims.readings(TABLES, counted, day, "d")[0][1] for day in days]
+    assert [claims.readings(TABLES, counted, d, "d", plain=True) for d in days[::50]] == [
+        claims.readings(TABLES, counted, d, "d")[:1] for d in days[::50]]
+    if counted == "declaration_joiners":
+        at = series.loc[["2023-07-13", "2023-07-14", "2023-08-21", "2023-09-09", "2023-09-10"]].tolist()
+        assert at == [0, 1, 3, 3, 4]
