@@ -13,7 +13,6 @@ Pure functions on a dataset (a mapping of table name → DataFrame).
 from __future__ import annotations
 
 import functools
-
 import re
 from collections.abc import Callable, Mapping
 

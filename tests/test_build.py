@@ -632,7 +632,8 @@ def test_the_lock_stays_held_while_the_writing_process_lives(project):
 
 
 def test_a_handed_over_lock_is_only_taken_from_a_descriptor_that_holds_it(tmp_path, monkeypatch):
-    from analysis.build.plan import LOCK_HELD_ENV, BuildError, Lock
+    from analysis.build.plan import BuildError
+    from analysis.build.state import LOCK_HELD_ENV, Lock
 
     with Lock(tmp_path) as held:
         for forged in ["5:/elsewhere/.build.lock", f"{held.fd}:{tmp_path}/other.lock", "x", f"9999:{held.path}"]:

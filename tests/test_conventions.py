@@ -95,3 +95,26 @@ def test_every_command_ends_quietly_when_its_reader_stops_early():
                               cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
         assert len(done.stdout.splitlines()) == 1
+
+
+#: Folders whose files must fit in a head (issue 21): at most this many lines per file.
+SHORT_FILES = {"analysis/build": 400, "analysis/validation": 400, "benchmarks": 400}
+#: And where no function may run longer than this many lines.
+SHORT_FUNCTIONS = {"analysis/validation": 60}
+
+
+def test_the_build_the_validator_and_the_benchmarks_are_files_that_fit_in_a_head():
+    import ast
+
+    too_long = []
+    for folder, limit in SHORT_FILES.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > limit:
+                too_long.append(f"{path.relative_to(ROOT)}: {lines} lines (at most {limit})")
+    for folder, limit in SHORT_FUNCTIONS.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > limit:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines (at most {limit})")
+    assert too_long == []

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.build.plan import Job, write_atomic
+from analysis.build.plan import Job
 from analysis.build.site import css
+from analysis.build.state import write_atomic
 from analysis.paths import TEMPLATES
 
 

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from analysis.build import plan
-from analysis.build.plan import BuildError, Job, State
+from analysis.build.plan import BuildError, Job
+from analysis.build.state import Lock, State, prepare_output
 from analysis.schema import display_path, resolve_data_dir
 
 
@@ -44,11 +45,11 @@ def _plan_jobs(data: Path, notebooks: Path, state: State, inputs: plan.Inputs, b
     return jobs, True
 
 
-def _delegate(argv: list[str], lock: plan.Lock) -> int:
+def _delegate(argv: list[str], lock: Lock) -> int:
     """Re-run the build in a process whose hash seed and thread settings are fixed before any import.
 
     Python fixes ``PYTHONHASHSEED`` at start-up, and set ordering (and so report bytes) depends on it. The new
-    process inherits the locked descriptor (see :class:`~analysis.build.plan.Lock`): the folder stays locked as long
+    process inherits the locked descriptor (see :class:`~analysis.build.state.Lock`): the folder stays locked as long
     as it writes, even if this process is killed. The child dies with this process (PR_SET_PDEATHSIG, SIGTERM); a
     Ctrl-C or SIGTERM sent to this process alone is passed on to it, and its scratch folder is removed if it could
     not remove it itself.
@@ -135,8 +136,8 @@ def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind, tim
     if not notebooks.is_dir():
         raise BuildError(f"the notebook folder {notebooks} does not exist or is not a folder")
     plan.check_locations(out, data)
-    plan.prepare_output(out)
-    with plan.Lock(out) as lock:
+    prepare_output(out)
+    with Lock(out) as lock:
         state = State(out)
         inputs = plan.Inputs(data)
         base = plan.base_key()

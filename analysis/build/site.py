@@ -21,7 +21,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from analysis.build.plan import Inputs, Job, State, file_digest, output_path, write_atomic
+from analysis.build.plan import Inputs, Job, file_digest, output_path
+from analysis.build.state import State, write_atomic
 from analysis.paths import TEMPLATES
 
 SITE_TEMPLATES = TEMPLATES / "site"
