@@ -158,8 +158,8 @@ def test_a_deleted_site_page_is_rewritten(project):
 
 
 def test_the_zip_and_the_database_are_written_again_only_when_the_data_or_they_changed(project):
-    """A changed notebook leaves them alone (a few seconds saved on most builds); a changed data file, or the database
-    changed on disk, writes them again."""
+    """A changed notebook leaves them alone (a few seconds saved on most builds), and the site pages too (none shows
+    what a report says); a changed data file, or the database changed on disk, writes them again."""
     import sqlite3
 
     out = project["out"]
@@ -168,10 +168,10 @@ def test_the_zip_and_the_database_are_written_again_only_when_the_data_or_they_c
     def stamps():
         return zipped.stat().st_mtime_ns, database.stat().st_mtime_ns, database.read_bytes()
 
-    before = stamps()
+    before, index = stamps(), (out / "index.html").stat().st_mtime_ns
     write_notebook(project["notebooks"] / "02_other.ipynb", "print(6 * 9)")
-    assert "02_other: ok" in build(project).stdout
-    assert stamps() == before
+    assert "02_other: ok" in build(project).stdout and "54" in (out / "02_other.html").read_text(encoding="utf-8")
+    assert stamps() == before and (out / "index.html").stat().st_mtime_ns == index
     _same_size_edit(database, b"SQLite format 3", b"SQLite format 4")  # spoiled on disk, size and time kept
     assert build(project, "--force").returncode == 0
     assert stamps()[1] != before[1] and database.read_bytes() == before[2]

@@ -237,10 +237,12 @@ def _build(data, out, state, base, release, inputs, everything, todo, keys, jobs
                 print(f"    warning (stderr, left out of the report): {warning}")
 
         def on_idle() -> None:
-            """A core is free and no report waits: prepare the site pages' data now, not after the last report.
-            If that fails, it is done again at the end, where its error is reported."""
+            """A core is free and no report waits: prepare the site pages' data now, not after the last report
+            (unless the pages are current: what a report says is on none of them). If that fails, it is done again
+            at the end, where its error is reported."""
             try:
-                prepared.append(site.prepare(out, everything, data, state, base, inputs))
+                if not site.is_current(out, state, base, release, everything, inputs):
+                    prepared.append(site.prepare(out, everything, data, state, base, inputs))
             except Exception:  # noqa: BLE001 - reported by the second attempt, after the reports
                 pass
 

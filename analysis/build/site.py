@@ -226,28 +226,31 @@ def publish_downloads(folder: Path | None, out: Path) -> dict[str, str]:
     return published
 
 
-def site_key(base: str, release: dict, everything: list[Job], out: Path, state: State) -> str:
+def site_key(base: str, release: dict, everything: list[Job], out: Path) -> str:
     """What the site pages depend on besides the files they read: the code and environment, the release line, and
-    which reports are on disk with which title and content (the digest the state recorded when each landed; the
-    reports' own freshness check compares it with the file)."""
-    present = [
-        (j.output, j.title, state.reports.get(j.output, {}).get("sha256") or file_digest(out / j.output))
-        for j in everything
-        if (out / j.output).exists()
-    ]
+    which reports are on disk with which title. Not what a report says: no site page shows any of it, so a report
+    rebuilt with new content leaves the pages as they are."""
+    present = [(j.output, j.title) for j in everything if (out / j.output).exists()]
     return hashlib.sha256(json.dumps([base, release, present], sort_keys=True).encode()).hexdigest()
 
 
 def is_current(out: Path, state: State, base: str, release: dict | None, everything: list[Job], inputs: Inputs) -> bool:
-    """Whether the site pages and the data copies on disk were written from these inputs and these reports, and are
-    unchanged since (compared by content)."""
+    """Whether the site pages, the data copies, the zip and the database on disk were written from these inputs and
+    these reports, and are unchanged since (compared by content)."""
     recorded = state.plan.get("site")
-    if release is None or not isinstance(recorded, dict) or recorded.get("key") != site_key(base, release, everything, out, state):
+    if release is None or not isinstance(recorded, dict) or recorded.get("key") != site_key(base, release, everything, out):
         return False
     files = recorded.get("files")
     if not inputs.match(recorded.get("reads")) or not isinstance(files, dict) or not set(SITE_PAGES) <= set(files):
         return False
-    return all(file_digest(out / name) == digest for name, digest in files.items())
+    if not all(file_digest(out / name) == digest for name, digest in files.items()):
+        return False
+    made = state.plan.get("downloads")  # the zip and the database, as prepare() recorded them
+    made = made.get("files") if isinstance(made, dict) else None
+    inside = out.resolve()
+    return isinstance(made, dict) and bool(made) and all(
+        isinstance(n, str) and (out / n).resolve().is_relative_to(inside) and file_digest(out / n) == d for n, d in made.items()
+    )
 
 
 def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], inputs: Inputs) -> tuple[dict, dict]:
@@ -349,5 +352,5 @@ def write(out: Path, everything: list[Job], data_dir: Path, state: State, base: 
     for name, text in pages.items():
         write_atomic(output_path(out, name), text)
         files[name] = hashlib.sha256(text.encode()).hexdigest()
-    state.plan["site"] = {"key": site_key(base, release, everything, out, state), "reads": reads, "files": files}
+    state.plan["site"] = {"key": site_key(base, release, everything, out), "reads": reads, "files": files}
     state.save()
