@@ -44,9 +44,10 @@ def project(built_project, tmp_path):
     return _paths(tmp_path / "p")
 
 
-def build(project, *extra: str, check: bool = False):
+def build(project, *extra: str, check: bool = False, env: dict | None = None):
     args = ["--notebook-dir", str(project["notebooks"]), "--data-dir", str(project["data"]), "--out", str(project["out"]), *extra]
-    return run_build(*args, check=check)
+    return run_build(*args, check=check, env=env)
+
 
 
 def test_progress_then_up_to_date(built_project, project):
@@ -709,6 +710,8 @@ def test_an_incremental_build_gives_the_same_bytes_as_a_full_build(tmp_path_fact
         built = {line.split("] ", 1)[1].split(":")[0] for line in incremental.stdout.splitlines() if line.startswith("[")}
         assert built == expected, (edits, incremental.stdout)
         full = dict(paths, out=base / f"full-{number}")
+        # NOTE: the landing page's charts come from the suite's shared site cache, keyed by the data folder's content:
+        # the incremental build drew them (or kept its own folder's, if wrongly current: then they differ here)
         clean = build(full, "--force")
         assert clean.returncode == 0, clean.stdout + clean.stderr
         assert _published(paths["out"]) == _published(full["out"]), edits
@@ -747,3 +750,33 @@ def test_both_executors_record_the_same_reads(project, tmp_path):
     kernel = json.loads((kernel_out / ".build-state.json").read_text(encoding="utf-8"))["reports"]
     assert {k: v["reads"] for k, v in kernel.items()} == {k: v["reads"] for k, v in warm.items()}
     assert set(warm["01_ok.html"]["reads"]) == {"datapackage.json"} and warm["02_other.html"]["reads"] == {}
+
+
+def test_builds_into_other_folders_share_the_site_cache_by_content(tmp_path, monkeypatch):
+    """With ANALYSIS_SITE_CACHE, the landing page's content drawn for one output folder serves another built from the
+    same code and the same data files; a changed file it read means drawing it again."""
+    from analysis import landing
+    from analysis.build import site
+    from analysis.build.plan import Inputs
+    from analysis.load import load_table
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    drawn = []
+
+    def content(data_dir):
+        drawn.append(data_dir)
+        return {"milestones": len(load_table("milestones", data_dir))}  # read through the loaders: recorded
+
+    monkeypatch.setattr(landing, "content", content)
+    monkeypatch.setenv(site.SHARED_CACHE_ENV, str(tmp_path / "cache"))
+    for name in ("a", "b"):
+        computed, reads = site._computed(tmp_path / name, data, "base", [], Inputs(data))
+        assert computed["landing"] == {"milestones": 25} and "milestones.csv" in reads
+    assert len(drawn) == 1  # b was served from a's drawing
+    _edit_note(data / "milestones.csv", 0, "Edited.")
+    site._computed(tmp_path / "c", data, "base", [], Inputs(data))
+    assert len(drawn) == 2 and len(list((tmp_path / "cache").glob("site-*.json"))) == 2
+    monkeypatch.delenv(site.SHARED_CACHE_ENV)
+    site._computed(tmp_path / "d", data, "base", [], Inputs(data))
+    assert len(drawn) == 3  # no shared folder: each output folder draws its own

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from analysis.build.plan import Inputs, Job, file_digest, output_path
@@ -33,6 +34,8 @@ CHART_DOWNLOADS = "downloads"
 SITE_PAGES = ("index.html", "data.html", "glossary.html")
 #: The landing page's charts and the partner table, kept between builds: they depend only on the inputs key.
 CACHE_FILE = ".site-cache.json"
+#: A folder where builds into different output folders share those (same code, same data files: same content).
+SHARED_CACHE_ENV = "ANALYSIS_SITE_CACHE"
 
 
 def _environment():
@@ -261,17 +264,22 @@ def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], input
 
     profiles = [j for j in everything if j.is_profile]
     key = hashlib.sha256(json.dumps([base, [(j.output, j.title) for j in profiles]]).encode()).hexdigest()
-    path = out / CACHE_FILE
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(cached, dict) and cached.get("key") == key and inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
-            return cached, cached["reads"]
-    except (OSError, ValueError):
-        pass
+    paths = [out / CACHE_FILE]
+    if os.environ.get(SHARED_CACHE_ENV):  # one folder for every build on this machine (the test suite sets it)
+        paths.append(Path(os.environ[SHARED_CACHE_ENV]) / f"site-{hashlib.sha256((key + inputs.folder_key()).encode()).hexdigest()}.json")
+    for path in paths:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and cached.get("key") == key and inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
+                return cached, cached["reads"]
+        except (OSError, ValueError):
+            pass
     with recording() as record:
         computed = {"landing": landing.content(data_dir), "partners": _partner_rows(data_dir, profiles) if profiles else []}
     reads = {inputs.name(k): v for k, v in record.items()}
-    write_atomic(path, json.dumps({"key": key, "reads": reads, **computed}))
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": key, "reads": reads, **computed}))
     return computed, reads
 
 
