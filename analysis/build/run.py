@@ -15,7 +15,7 @@ from pathlib import Path
 from analysis.build import plan
 from analysis.build.plan import BuildError, Job
 from analysis.build.state import Lock, State, prepare_output
-from analysis.schema import display_path, resolve_data_dir
+from analysis.schema import DATA_DIR_ENV, display_path, resolve_data_dir
 
 
 def _plan_jobs(data: Path, notebooks: Path, state: State, inputs: plan.Inputs, base: str) -> tuple[list[Job], bool]:
@@ -129,6 +129,20 @@ def _reports_todo(chosen, everything, state, out, base, release, inputs, force) 
 
 def _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor_kind, timeout) -> int:
     data = resolve_data_dir(data_dir)
+    # NOTE: every helper the build calls itself (the site's labels, vocabularies, chart credits) reads this folder too,
+    # not the default one, as the reports' processes do; the caller's setting is restored afterwards
+    before = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(data)
+    try:
+        return _main_in(data, out_dir, jobs, force, only, notebook_dir, executor_kind, timeout)
+    finally:
+        if before is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = before
+
+
+def _main_in(data, out_dir, jobs, force, only, notebook_dir, executor_kind, timeout) -> int:
     out = Path(out_dir).resolve() if out_dir else plan.DEFAULT_OUT
     notebooks = Path(notebook_dir).resolve() if notebook_dir else plan.NOTEBOOK_DIR
     if not data.is_dir():
