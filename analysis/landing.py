@@ -48,16 +48,44 @@ def release(data_dir=None) -> dict:
     }
 
 
-def _png(fig, alt: str, caption: str, csv: str | None = None) -> dict:
+def drawn_from(*parts) -> str:
+    """A digest of what a chart is drawn from: tables (every column, value and type, in order), strings, numbers.
+
+    >>> a = pd.DataFrame({"x": [1, 2]})
+    >>> drawn_from(a, "title") == drawn_from(a.copy(), "title"), drawn_from(a, "title") == drawn_from(a.assign(x=[1, 3]), "title")
+    (True, False)
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update(repr((list(part.columns), [str(t) for t in part.dtypes], len(part))).encode())
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _png(draw, parts: tuple, alt: str, caption: str, pictures: dict | None, csv: str | None = None) -> dict:
     """A figure as its wide and narrow images (:func:`analysis.images.render`, as in the reports), with its alt text
-    and caption."""
+    and caption. ``draw`` makes the figure from ``parts``; ``pictures`` (``{"old": …, "new": …}``, from the build)
+    holds the images an earlier build drew, by :func:`drawn_from` of their parts: drawn from the same, they are the
+    same, and are not drawn again (an edited note in a table the page reads leaves its charts as they were)."""
     from analysis import images
 
-    return {"picture": images.picture(images.render(fig)), "alt": alt, "caption": caption, "csv": csv}
+    key = drawn_from(*parts)
+    old = (pictures or {}).get("old", {})
+    picture = old[key] if key in old else images.picture(images.render(draw(*parts)))
+    if pictures is not None:
+        pictures.setdefault("new", {})[key] = picture
+    return {"picture": picture, "alt": alt, "caption": caption, "csv": csv}
 
 
-def content(data_dir=None) -> dict:
-    """The landing page's computed content: headline numbers, the growth chart, what changed."""
+def content(data_dir=None, pictures: dict | None = None) -> dict:
+    """The landing page's computed content: headline numbers, the growth chart, what changed (``pictures``: see
+    :func:`_png`)."""
     from analysis.coalition import G7_DECLARATION, composition_by_bloc
     from analysis.load import data_version, load_dataset
     from analysis.plots import plot_growth, use_theme
@@ -73,20 +101,24 @@ def content(data_dir=None) -> dict:
     use_theme()
     composition = composition_by_bloc(ds.signatories, ds.memberships, ds.parties, G7_DECLARATION)
     parties = figures.text("declaration_parties", ds, cutoff)
-    chart = plot_growth(composition, ds.milestones, title=f"The G7 declaration grew to {parties}",
-                        end=composition["joined_date"].max() + pd.Timedelta(days=45))  # fmt: skip
+
+    def chart(composition, milestones, title, end, credit):
+        return plot_growth(composition, milestones, title=title, end=end, credit=credit)
+
+    drawn = (composition, ds.milestones, f"The G7 declaration grew to {parties}",
+             composition["joined_date"].max() + pd.Timedelta(days=45), labels.credit_line(data_version(data_dir)["version"]))  # fmt: skip
     first, last = composition["joined_date"].min(), composition["joined_date"].max()
     alt = (f"Step chart of the number of parties to the G7 declaration, from {labels.format_date(first)} to "
            f"{labels.format_date(last)}, rising to {parties}, coloured by bloc (G7, EU, NATO, the EU itself, and neither).")  # fmt: skip
     return {
         "headline": headline,
-        "figures": [_png(chart, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined."),
-                    _map(ds, cutoff)],
+        "figures": [_png(chart, drawn, alt, "Parties to the G7 Joint Declaration of Support for Ukraine, by the day each joined.", pictures),
+                    _map(ds, cutoff, data_version(data_dir)["version"], pictures)],
         "changes": release_notes(data_dir),
     }
 
 
-def _map(ds, cutoff) -> dict:
+def _map(ds, cutoff, version: str, pictures: dict | None = None) -> dict:
     """Where the partners stand: signed an agreement, negotiating, joined the declaration only, or outside it (the same
     map helper as notebook 01, :func:`analysis.maps.plot_declaration_map`).
 
@@ -118,10 +150,13 @@ def _map(ds, cutoff) -> dict:
     off_map = labels.join_names(labels.with_article(names.get(p, p)) for p in signers[~signers.isin(in_view)])
     off_all = labels.join_names(labels.with_article(names.get(p, p)) for p in everyone.loc[~everyone["party_id"].isin(in_view), "party_id"])
     title = f"{on_map} of the {len(signers)} partners that signed a bilateral agreement are on this map"
-    fig = maps.plot_declaration_map(categories, colours, legend_title=f"As of {labels.format_date(until)}", title=title)
-    return _png(fig, describe.map_(categories, names, "where each country stands") + f" Signed but off this map: {off_map}.",
+    def draw(categories, colours, legend_title, title, credit):
+        return maps.plot_declaration_map(categories, colours, legend_title=legend_title, title=title, credit=credit)
+
+    drawn = (categories, colours, f"As of {labels.format_date(until)}", title, f"{maps.CREDIT} {labels.credit_line(version)}")
+    return _png(draw, drawn, describe.map_(categories, names, "where each country stands") + f" Signed but off this map: {off_map}.",
                 f"Where each country stands at the last report on the bilateral track ({labels.format_date(until)}). "
-                f"Off this map: {off_all}.")
+                f"Off this map: {off_all}.", pictures)
 
 
 def release_notes(data_dir=None) -> list[str]:

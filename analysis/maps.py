@@ -151,7 +151,8 @@ def with_outsiders(categories: pd.DataFrame, signatories: pd.DataFrame, membersh
                      ignore_index=True)  # fmt: skip
 
 
-def plot_declaration_map(categories: pd.DataFrame, colours: Mapping[str, object], title: str, legend_title: str = "") -> Figure:
+def plot_declaration_map(categories: pd.DataFrame, colours: Mapping[str, object], title: str, legend_title: str = "",
+                         credit: str | None = None) -> Figure:  # fmt: skip
     """Europe with each party coloured by its category and the outsiders (:func:`with_outsiders`) in grey: the map of
     notebook 01 and of the index. Every party must have a boundary (:data:`NOT_ON_MAP` excepted).
 
@@ -164,4 +165,4 @@ def plot_declaration_map(categories: pd.DataFrame, colours: Mapping[str, object]
     if missing:
         raise ValueError(f"parties without a boundary: {missing}")
     return plot_map(categories, dict(colours) | {NOT_JOINED: NOT_JOINED_COLOUR}, title=title, legend_title=legend_title,
-                    extent=EUROPE)  # fmt: skip
+                    extent=EUROPE, credit=credit)  # fmt: skip

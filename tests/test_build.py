@@ -764,7 +764,7 @@ def test_builds_into_other_folders_share_the_site_cache_by_content(tmp_path, mon
     shutil.copytree(DATA, data)
     drawn = []
 
-    def content(data_dir):
+    def content(data_dir, pictures=None):
         drawn.append(data_dir)
         return {"milestones": len(load_table("milestones", data_dir))}  # read through the loaders: recorded
 
@@ -780,3 +780,43 @@ def test_builds_into_other_folders_share_the_site_cache_by_content(tmp_path, mon
     monkeypatch.delenv(site.SHARED_CACHE_ENV)
     site._computed(tmp_path / "d", data, "base", [], Inputs(data))
     assert len(drawn) == 3  # no shared folder: each output folder draws its own
+
+
+def test_the_site_reads_the_data_folder_it_was_given_not_the_default_one(built_project):
+    """With --data-dir, the labels, vocabularies and chart credits of the site pages come from that folder: every
+    file the site, the release line and the reports read is named inside it (a read of the default data/ would be
+    an absolute path)."""
+    base, _ = built_project
+    state = json.loads((base / "reports" / ".build-state.json").read_text(encoding="utf-8"))
+    reads = [*state["plan"]["site"]["reads"], *state["plan"]["release"]["reads"]]
+    reads += [name for report in state["reports"].values() for name in report["reads"]]
+    assert reads and [name for name in reads if "/" in name] == []
+
+
+def test_a_landing_chart_is_drawn_again_only_when_what_it_is_drawn_from_changed(tmp_path, monkeypatch):
+    """A note edited in a table the landing page reads recomputes the page but draws neither chart again; a milestone
+    renamed redraws the growth chart (it shows milestones), not the map."""
+    from analysis import images, maps, plots
+    from analysis.build import site
+    from analysis.build.plan import Inputs
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    drawn: list[str] = []
+    monkeypatch.setattr(plots, "plot_growth", lambda *a, **k: drawn.append("growth") or "growth")
+    monkeypatch.setattr(maps, "plot_declaration_map", lambda *a, **k: drawn.append("map") or "map")
+    monkeypatch.setattr(images, "render", lambda fig: {"wide": images.Image(b"<svg/>", "image/svg+xml", 1, 1, 10.0)})
+    monkeypatch.delenv(site.SHARED_CACHE_ENV, raising=False)
+
+    def landing():
+        return site._computed(tmp_path / "out", data, "base", [], Inputs(data))[0]["landing"]
+
+    (tmp_path / "out").mkdir()
+    first = landing()
+    assert drawn == ["growth", "map"]
+    _edit_note(data / "events.csv", 0, "Edited.")
+    assert landing()["figures"] == first["figures"] and drawn == ["growth", "map"]
+    milestones = data / "milestones.csv"
+    milestones.write_text(milestones.read_text(encoding="utf-8").replace("NATO summit, Vilnius", "NATO summit in Vilnius"), encoding="utf-8")
+    landing()
+    assert drawn == ["growth", "map", "growth"]

@@ -258,7 +258,8 @@ def is_current(out: Path, state: State, base: str, release: dict | None, everyth
 
 def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], inputs: Inputs) -> tuple[dict, dict]:
     """The landing page's content and every partner's row, and what computing them read; from the cache when the
-    code and every file they read are unchanged (drawing the charts and the map takes seconds)."""
+    code and every file they read are unchanged. Otherwise, with the same code, a chart drawn from the same parts
+    (:func:`analysis.landing.drawn_from`) is taken from the cache too: drawing the charts and the map takes seconds."""
     from analysis import landing
     from analysis.schema import recording
 
@@ -267,19 +268,24 @@ def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], input
     paths = [out / CACHE_FILE]
     if os.environ.get(SHARED_CACHE_ENV):  # one folder for every build on this machine (the test suite sets it)
         paths.append(Path(os.environ[SHARED_CACHE_ENV]) / f"site-{hashlib.sha256((key + inputs.folder_key()).encode()).hexdigest()}.json")
+    pictures: dict = {"old": {}, "new": {}}
     for path in paths:
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(cached, dict) and cached.get("key") == key and inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
+            if not isinstance(cached, dict) or cached.get("key") != key:
+                continue
+            if inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
                 return cached, cached["reads"]
+            if isinstance(cached.get("pictures"), dict):  # same code: a chart drawn from the same parts is the same
+                pictures["old"].update(cached["pictures"])
         except (OSError, ValueError):
             pass
     with recording() as record:
-        computed = {"landing": landing.content(data_dir), "partners": _partner_rows(data_dir, profiles) if profiles else []}
+        computed = {"landing": landing.content(data_dir, pictures), "partners": _partner_rows(data_dir, profiles) if profiles else []}
     reads = {inputs.name(k): v for k, v in record.items()}
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": key, "reads": reads, **computed}))
+        write_atomic(path, json.dumps({"key": key, "reads": reads, **computed, "pictures": pictures["new"]}))
     return computed, reads
 
 
