@@ -109,6 +109,32 @@ def markdown_html(markdown: str, shift: int = 1, prefix: str = ""):
     return Markup(rendered.replace("</table>", "</table></div>"))
 
 
+GENERATED_DIFF = re.compile(r"<!--\s*diff:begin.*?-->(.*?)<!--\s*diff:end\s*-->", re.S)
+
+
+def changelog_html(markdown: str):
+    """The changelog for readers (:func:`for_readers`), each release's generated row-by-row comparison folded under a
+    summary that opens it: the release notes stay in view, and the page stays short on a phone.
+
+    >>> print(changelog_html("## 2.0\\n\\nNotes.\\n\\n<!-- diff:begin -->\\n| a |\\n|---|\\n| 1 |\\n<!-- diff:end -->\\n"))
+    <h3 id="release-2-0">2.0</h3>
+    <p>Notes.</p>
+    <details class="generated"><summary>Every row added, removed or changed, table by table</summary>
+    <div class="md-table" role="region" aria-label="Table" tabindex="0"><table>
+    ...
+    """
+    from markupsafe import Markup
+
+    parts, at = [], 0
+    for block in GENERATED_DIFF.finditer(markdown):
+        parts.append(markdown_html(for_readers(markdown[at:block.start()]), shift=1, prefix="release-"))
+        parts.append(Markup('<details class="generated"><summary>Every row added, removed or changed, table by table</summary>\n')
+                     + markdown_html(for_readers(block.group(1)), shift=1, prefix="release-") + Markup("</details>\n"))  # fmt: skip
+        at = block.end()
+    parts.append(markdown_html(for_readers(markdown[at:]), shift=1, prefix="release-"))
+    return Markup("").join(parts)
+
+
 # --------------------------------------------------------------------------- the tables and vocabularies
 
 
@@ -334,7 +360,7 @@ def context(data_dir: Path, out: Path, write: bool = True) -> dict:
         "files": downloads(package, data_dir, out, write),
         "method": method,
         "gaps": markdown_html(for_readers(gaps[1]), shift=1, prefix="gaps-") if gaps else None,
-        "changelog": markdown_html(for_readers(releases), shift=1, prefix="release-"),
+        "changelog": changelog_html(releases),
         "cite": citation(package),
     }
 
