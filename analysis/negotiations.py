@@ -315,7 +315,9 @@ def still_negotiating(
     precision = (steps.sort_values("event_date", kind="stable").groupby("party_id")["date_precision"].first()
                  if "date_precision" in steps.columns else pd.Series(dtype="object"))  # fmt: skip
     opened = steps[steps["event_type"] == OPENED].groupby("party_id")["event_date"].min()
-    since = rows["party_id"].map(opened).where(rows["opened_date"].notna(), rows["party_id"].map(first))
+    # NOTE: reindex, not Series.map: pandas 3 cannot map through an empty datetime Series (no partner opened talks)
+    since = np.where(rows["opened_date"].notna().to_numpy(), opened.reindex(rows["party_id"]).to_numpy(),
+                     first.reindex(rows["party_id"]).to_numpy())  # fmt: skip
     out = pd.DataFrame(
         {
             "party_id": rows["party_id"].to_numpy(),
