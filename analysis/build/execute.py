@@ -37,12 +37,13 @@ from analysis.build.shell import CELL_TIMEOUT_S, cell_name, run_in_shell
 from analysis.schema import DATA_DIR_ENV, READS_FILE_ENV
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-#: What the warm process imports before forking: what most reports import. A library only one report needs
+#: What the warm process imports before forking: what most reports import (and nbformat, which reads every notebook in
+#: the report's process). A library only one report needs
 #: (lifelines for 02's survival curve, geopandas and shapely for 01's map: about 1.3 s together) is imported by that
 #: report's own process, in parallel with the others, instead of holding up every build before its first fork.
 WARM_MODULES = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats", "IPython", "IPython.core.interactiveshell",
-    "analysis.load", "analysis.coalition", "analysis.negotiations", "analysis.overview", "analysis.agreements",
+    "nbformat", "analysis.load", "analysis.coalition", "analysis.negotiations", "analysis.overview", "analysis.agreements",
     "analysis.claims", "analysis.partners", "analysis.report", "analysis.plots", "analysis.clauses",
     "analysis.guarantees", "analysis.figures", "analysis.labels", "analysis.describe",
 )  # fmt: skip
