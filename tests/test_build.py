@@ -25,15 +25,26 @@ def _paths(base):
 
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory):
-    """Two small notebooks and a copy of the data, built once; returns the build's output too."""
-    base = tmp_path_factory.mktemp("project")
-    paths = _paths(base)
-    paths["notebooks"].mkdir()
-    write_notebook(paths["notebooks"] / "01_ok.ipynb", "import analysis\nprint(analysis.data_version()['version'], 'release')")
-    write_notebook(paths["notebooks"] / "02_other.ipynb", "print(6 * 7)")
-    shutil.copytree(DATA, paths["data"])
-    first = build(paths)
-    return base, first
+    """Two small notebooks and a copy of the data, built once per test run (under pytest-xdist, by the first worker
+    to take the lock, in the folder common to all workers); returns the build's output too. Tests copy it."""
+    import fcntl
+    import os
+
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+    base, done = shared / "built-project", shared / "built-project.json"
+    with open(shared / "built-project.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            paths = _paths(base)
+            paths["notebooks"].mkdir(parents=True)
+            write_notebook(paths["notebooks"] / "01_ok.ipynb", "import analysis\nprint(analysis.data_version()['version'], 'release')")
+            write_notebook(paths["notebooks"] / "02_other.ipynb", "print(6 * 7)")
+            shutil.copytree(DATA, paths["data"])
+            first = build(paths)
+            done.write_text(json.dumps({"returncode": first.returncode, "stdout": first.stdout, "stderr": first.stderr}), encoding="utf-8")
+    first = json.loads(done.read_text(encoding="utf-8"))
+    return base, subprocess.CompletedProcess(["build"], first["returncode"], first["stdout"], first["stderr"])
 
 
 @pytest.fixture
