@@ -32,71 +32,40 @@ def run_build(*args: str, env: dict | None = None, check: bool = True) -> subpro
     return result
 
 
-#: Whether the collected tests (in this process) read the built reports; set at collection.
-WANTS_REPORTS = False
-
-
-def _shared_build(tmp_path_factory) -> tuple[Path, Path, Path]:
-    """Where the session's one build of every report goes, its log, and its exit status (written when it ends):
-    under pytest-xdist, in the folder common to all workers (the parent of each worker's base temp)."""
+def common_dir(tmp_path_factory) -> Path:
+    """A folder every test process of this run shares: under pytest-xdist, the parent of each worker's base temp
+    (the pattern of xdist's docs); in a single process, its base temp."""
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    return shared / "built-reports", shared / "built-reports.log", shared / "built-reports.status"
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def pytest_collection_finish(session) -> None:
-    """Note whether any test that will run (after ``-k`` and ``-m``) reads the built reports."""
-    global WANTS_REPORTS
-    WANTS_REPORTS = any("built_reports" in getattr(item, "fixturenames", ()) for item in session.items)
+def once(tmp_path_factory, name: str, make) -> str:
+    """Run ``make(folder)`` once per test run for all workers (the first to take the lock makes it, the others wait)
+    and return what it returned, as a string; ``folder`` is ``name`` in :func:`common_dir`."""
+    import fcntl
 
-
-#: The build this process started in the background, if any (it is waited for at the end of the session).
-_BACKGROUND: list[subprocess.Popen] = []
-
-
-@pytest.fixture(scope="session", autouse=True)
-def start_the_shared_build(tmp_path_factory, shared_site_cache):
-    """Start the one build of every report as the session starts, in the background, if any collected test reads
-    it: the workers run other tests meanwhile instead of waiting idle for it (about 35 s)."""
-    if WANTS_REPORTS:
-        import fcntl
-
-        out, log, status = _shared_build(tmp_path_factory)
-        with open(out.parent / "built-reports.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker starts it; the others find it started
-            if not log.exists():
-                log.touch()  # started: a worker that takes the lock next finds it so
-                command = '"$0" -m analysis build --force --out "$1" > "$2" 2>&1; echo $? > "$3.tmp" && mv "$3.tmp" "$3"'
-                _BACKGROUND.append(subprocess.Popen(["sh", "-c", command, sys.executable, str(out), str(log), str(status)],
-                                                    cwd=ROOT, env=dict(os.environ)))  # fmt: skip
-    yield
-    for process in _BACKGROUND:
-        process.wait()
+    shared = common_dir(tmp_path_factory)
+    done = shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            done.write_text(make(shared / name), encoding="utf-8")
+    return done.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def built_reports(tmp_path_factory, start_the_shared_build) -> Path:
-    """Every report, built from the shipped notebooks and data into a temporary folder, once per test run (started
-    by :func:`start_the_shared_build`). Under pytest-xdist the workers share it. Tests must only read it."""
-    import time
-
-    out, log, status = _shared_build(tmp_path_factory)
-    deadline = time.monotonic() + 900
-    while not status.exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the shared build did not finish in 900 s: {log.read_text(encoding='utf-8')[-2000:]}")
-        time.sleep(0.2)
-    if status.read_text(encoding="utf-8").strip() != "0":
-        raise AssertionError(f"build failed:\n{log.read_text(encoding='utf-8')}")
-    return out
+def built_reports(tmp_path_factory, shared_site_cache) -> Path:
+    """Every report, built from the shipped notebooks and data into a temporary folder, once per test run and
+    shared by the workers. Tests must only read it."""
+    once(tmp_path_factory, "built-reports", lambda out: run_build("--force", "--out", str(out)) and "ok")
+    return common_dir(tmp_path_factory) / "built-reports"
 
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_site_cache(tmp_path_factory) -> Path:
     """Every build the tests start shares one site cache (``ANALYSIS_SITE_CACHE``): the landing page's charts and map,
     drawn once per data content instead of in each of some forty fresh output folders (about 4 s each)."""
-    shared = tmp_path_factory.getbasetemp()
-    folder = (shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared) / "site-cache"
+    folder = common_dir(tmp_path_factory) / "site-cache"
     os.environ["ANALYSIS_SITE_CACHE"] = str(folder)
     return folder
 

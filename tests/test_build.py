@@ -9,7 +9,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import DATA, ROOT, run_build
+from conftest import DATA, ROOT, common_dir, once, run_build
 
 
 def write_notebook(path, *sources: str) -> None:
@@ -25,26 +25,20 @@ def _paths(base):
 
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory):
-    """Two small notebooks and a copy of the data, built once per test run (under pytest-xdist, by the first worker
-    to take the lock, in the folder common to all workers); returns the build's output too. Tests copy it."""
-    import fcntl
-    import os
+    """Two small notebooks and a copy of the data, built once per test run and shared by the workers; returns the
+    build's output too. Tests copy it."""
 
-    shared = tmp_path_factory.getbasetemp()
-    shared = shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
-    base, done = shared / "built-project", shared / "built-project.json"
-    with open(shared / "built-project.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            paths = _paths(base)
-            paths["notebooks"].mkdir(parents=True)
-            write_notebook(paths["notebooks"] / "01_ok.ipynb", "import analysis\nprint(analysis.data_version()['version'], 'release')")
-            write_notebook(paths["notebooks"] / "02_other.ipynb", "print(6 * 7)")
-            shutil.copytree(DATA, paths["data"])
-            first = build(paths)
-            done.write_text(json.dumps({"returncode": first.returncode, "stdout": first.stdout, "stderr": first.stderr}), encoding="utf-8")
-    first = json.loads(done.read_text(encoding="utf-8"))
-    return base, subprocess.CompletedProcess(["build"], first["returncode"], first["stdout"], first["stderr"])
+    def make(base) -> str:
+        paths = _paths(base)
+        paths["notebooks"].mkdir(parents=True)
+        write_notebook(paths["notebooks"] / "01_ok.ipynb", "import analysis\nprint(analysis.data_version()['version'], 'release')")
+        write_notebook(paths["notebooks"] / "02_other.ipynb", "print(6 * 7)")
+        shutil.copytree(DATA, paths["data"])
+        first = build(paths)
+        return json.dumps([first.returncode, first.stdout, first.stderr])
+
+    returncode, stdout, stderr = json.loads(once(tmp_path_factory, "built-project", make))
+    return common_dir(tmp_path_factory) / "built-project", subprocess.CompletedProcess(["build"], returncode, stdout, stderr)
 
 
 @pytest.fixture
