@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.agreements import CLAUSE_CLASSES, clause_classes, format_amount, heatmap_summary, uniform_dimensions
+from analysis.agreements import format_amount
+from analysis.clauses import CLAUSE_CLASSES, clause_classes, heatmap_summary, uniform_dimensions
 
 
 @pytest.mark.parametrize(
