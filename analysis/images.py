@@ -175,10 +175,12 @@ def preview_png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def render(fig, svg: bool = True, narrow: bool = True) -> dict[str, Image]:
+def render(fig, svg: bool = True, narrow=True) -> dict[str, Image]:
     """The chart's images: ``{"wide": Image, "narrow": Image}`` (``narrow`` left out when not asked for).
 
-    The figure is redrawn for the narrow version in place and closed afterwards: render it last.
+    The figure is redrawn for the narrow version in place (:func:`make_narrow`) and closed afterwards: render it
+    last. ``narrow`` may instead be a figure of its own, the chart's phone version drawn by its plot function (a grid
+    too wide to squeeze, e.g. ``plots.plot_clause_heatmap(..., narrow=True)``); it is closed too.
 
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots(figsize=(9, 4))
@@ -197,7 +199,10 @@ def render(fig, svg: bool = True, narrow: bool = True) -> dict[str, Image]:
         with matplotlib.rc_context({"text.parse_math": False}):
             literal(fig)
             images = {"wide": _picture(fig, svg)}
-            if narrow:
+            if narrow is not True and narrow is not False:  # the plot's own phone version
+                literal(narrow)
+                images["narrow"] = _picture(narrow, svg)
+            elif narrow:
                 try:
                     make_narrow(fig)
                 except Exception as error:  # noqa: BLE001 - a layout this code does not know: the wide image serves
@@ -210,6 +215,8 @@ def render(fig, svg: bool = True, narrow: bool = True) -> dict[str, Image]:
         return images
     finally:
         plt.close(fig)
+        if narrow is not True and narrow is not False:
+            plt.close(narrow)
 
 
 def literal(fig) -> None:

@@ -470,13 +470,13 @@ def plot_clause_heatmap(
     codes = classes.apply(lambda col: col.map(order.index)).to_numpy(dtype=float)
     n_rows, n_cols = codes.shape
     cmap = ListedColormap([CLAUSE_STYLES[k][0] for k in order])
-    if narrow:
-        cell, left, top_space, font = 0.19, 1.25, 0.45, 7
+    if narrow:  # every text at least images.MIN_TEXT_PT as drawn on a phone; the title wrapped to the width
+        cell, left, top_space, font = 0.2, 1.45, 0.75, 8.5
         width = 3.9
     else:
         cell, left, top_space, font = 0.22, 1.6, 0.8, 7.5
         width = max(7.5, left + 0.5 * n_cols + 0.3)
-    key_lines = (n_cols + 1) // 2 if narrow else 0
+    key_lines = (n_cols + 1) // 2 * 1.2 if narrow else 0
     legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
     height = top_space + cell * n_rows + legend_space + 0.15 * key_lines + 0.95
     fig, ax = plt.subplots(figsize=(width, height))
@@ -507,9 +507,9 @@ def plot_clause_heatmap(
         key = [f"{j + 1} {c}" for j, c in enumerate(classes.columns)]
         half = (len(key) + 1) // 2
         for col, chunk in enumerate((key[:half], key[half:])):
-            fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 1, va="bottom", ha="left", linespacing=1.25)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
-    fig.text(0.01, 0.005, credit or credit_line(), fontsize=7 if narrow else 8, color="#555555", ha="left", va="bottom")
+            fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 0.5, va="bottom", ha="left", linespacing=1.25)
+    fig.suptitle(_wrap(title, 44) if narrow else title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     bottom = (legend_space + 0.15 * key_lines + 0.5) / height
     fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.2) / height, bottom=bottom)
     return fig

@@ -223,12 +223,14 @@ def _download_note(frame: pd.DataFrame, name: str, caption: str | None = None) -
     return f'<p class="chart-note">{" ".join(parts)}</p>' if parts else ""
 
 
-def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None = None, name: str | None = None) -> None:
+def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None = None, name: str | None = None,
+           narrow=None) -> None:  # fmt: skip
     """Show a Matplotlib figure in a report: a wide and a narrow (phone) image (:func:`analysis.images.render`), with
     alt text that says what the chart shows, a caption, and (with ``data`` and ``name``) its data as a CSV linked under
     it. The report template serves the two with ``<picture>``; JupyterLab shows the wide one.
 
-    The figure is closed, so the notebook does not show it a second time.
+    The figure is closed, so the notebook does not show it a second time. ``narrow``: the chart's own phone version
+    (a figure), when laying the wide one out again for a phone cannot work (see :func:`analysis.images.render`).
     """
     from IPython.display import Image, display
 
@@ -236,7 +238,7 @@ def figure(fig, alt: str, caption: str | None = None, data: pd.DataFrame | None 
 
     # JupyterLab shows a PNG of the chart; in a build the report serves the picture, so the output's PNG is a stand-in
     preview = images.STAND_IN_PNG if os.environ.get(REPORT_NAME_ENV) else images.preview_png(fig)
-    drawn = images.render(fig)
+    drawn = images.render(fig, narrow=True if narrow is None else narrow)
     wide = drawn["wide"]
     display(Image(data=preview, format="png", width=wide.width, height=wide.height,
                   metadata={"alt": alt, "picture": images.picture(drawn)}))  # fmt: skip

@@ -152,3 +152,18 @@ def test_a_layout_the_narrow_version_cannot_handle_keeps_the_wide_image(monkeypa
         drawn = images.render(_chart())
     assert set(drawn) == {"wide"}
     assert set(images.picture(drawn)) == {"wide", "media"}
+
+
+def test_a_plot_may_bring_its_own_phone_version():
+    """A chart too wide to lay out again (the clause grid) passes its own narrow figure; both figures are closed."""
+    import matplotlib.pyplot as plt
+
+    from analysis import images
+
+    wide, ax = plt.subplots(figsize=(9, 4))
+    ax.plot([1, 2], [1, 2])
+    phone, ax2 = plt.subplots(figsize=(3.4, 5))
+    ax2.bar(["a", "b"], [1, 2])
+    drawn = images.render(wide, narrow=phone)
+    assert drawn["narrow"].width < drawn["wide"].width and drawn["narrow"].height > drawn["narrow"].width
+    assert not plt.fignum_exists(wide.number) and not plt.fignum_exists(phone.number)
