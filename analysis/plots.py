@@ -437,6 +437,14 @@ CLAUSE_STYLES = {
 }
 
 
+def _narrow_inches() -> float:
+    """The width of a plot's own phone version: as wide as :func:`analysis.images.make_narrow` lays charts out
+    (``images.NARROW_WIDTH`` CSS px at the figure resolution), so a phone shows its text at its size."""
+    from analysis.images import NARROW_WIDTH
+
+    return NARROW_WIDTH / plt.rcParams["figure.dpi"]
+
+
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
@@ -456,7 +464,7 @@ def plot_clause_heatmap(
 
     ``classes`` has agreement labels as index and dimension labels as columns (``clause_classes`` renamed).
     Dimension labels are written horizontally above the grid, wrapped. ``narrow=True`` draws a phone version
-    (3.9 in wide, 100 dpi = 390 px): columns are numbered and a key under the grid names them.
+    (``images.NARROW_WIDTH`` px wide): columns are numbered and a key under the grid names them.
 
     >>> c = pd.DataFrame({"Consult": ["strongest", "not_stated"], "NATO": ["weaker", "not_coded"]}, index=["A", "B"])
     >>> fig = plot_clause_heatmap(c, {"strongest": "Strongest", "weaker": "Weaker", "not_stated": "No", "not_coded": "?"})
@@ -471,12 +479,12 @@ def plot_clause_heatmap(
     n_rows, n_cols = codes.shape
     cmap = ListedColormap([CLAUSE_STYLES[k][0] for k in order])
     if narrow:  # every text at least images.MIN_TEXT_PT as drawn on a phone; the title wrapped to the width
-        cell, left, top_space, font = 0.2, 1.45, 0.75, 8.5
-        width = 3.9
+        cell, left, top_space, font = 0.2, 1.15, 0.75, 8
+        width = _narrow_inches()
     else:
         cell, left, top_space, font = 0.22, 1.6, 0.8, 7.5
         width = max(7.5, left + 0.5 * n_cols + 0.3)
-    key_lines = (n_cols + 1) // 2 * 1.2 if narrow else 0
+    key_lines = n_cols * 1.1 if narrow else 0
     legend_space = 0.3 * (len(legend) if narrow else (len(legend) + 1) // 2) + 0.2
     height = top_space + cell * n_rows + legend_space + 0.15 * key_lines + 0.95
     fig, ax = plt.subplots(figsize=(width, height))
@@ -503,12 +511,10 @@ def plot_clause_heatmap(
                for k in present]  # fmt: skip
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, (0.3 + 0.15 * key_lines) / height),
                ncol=1 if narrow else 2, fontsize=font, frameon=False, handlelength=1.2)  # fmt: skip
-    if narrow:
+    if narrow:  # the key in one column: two side by side do not fit the width
         key = [f"{j + 1} {c}" for j, c in enumerate(classes.columns)]
-        half = (len(key) + 1) // 2
-        for col, chunk in enumerate((key[:half], key[half:])):
-            fig.text(0.02 + 0.5 * col, 0.28 / height, "\n".join(chunk), fontsize=font - 0.5, va="bottom", ha="left", linespacing=1.25)
-    fig.suptitle(_wrap(title, 44) if narrow else title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
+        fig.text(0.02, 0.28 / height, "\n".join(key), fontsize=font - 0.5, va="bottom", ha="left", linespacing=1.25)
+    fig.suptitle(_wrap(title, 32) if narrow else title, x=0.01, ha="left", fontsize=11 if narrow else 13, fontweight="bold")
     fig.text(0.01, 0.005, credit or credit_line(), fontsize=8, color="#555555", ha="left", va="bottom")
     bottom = (legend_space + 0.15 * key_lines + 0.5) / height
     fig.subplots_adjust(left=left / width, right=0.98, top=1 - (top_space + 0.2) / height, bottom=bottom)
@@ -598,7 +604,7 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
     no end date (open-ended, or a start or entry into effect not known) are named in a line under the grid.
     Rows are named by a ``label`` column if there is one, else by ``names`` of ``party_id``.
 
-    ``narrow=True`` draws a phone version (3.9 in wide): one row per month, names side by side.
+    ``narrow=True`` draws a phone version (``images.NARROW_WIDTH`` px wide): one row per month, names side by side.
 
     >>> c = pd.DataFrame({"party_id": ["A", "B", "C"], "end_date": pd.to_datetime(["2034-01-12", "2034-03-01", None]),
     ...     "status": ["in_force", "in_force", "unknown"], "term_runs_from": ["signature", "signature", None],
@@ -636,17 +642,17 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
     for slot, row in zip(slot_of, dated.to_dict("records"), strict=True):
         stacks[slot].append((row["shown"], row["status"]))
     depth = max((len(v) for v in stacks.values()), default=1) or 1
-    font = 7 if narrow else 8
-    if narrow:  # months down the page, up to three names across, wrapping onto more lines
-        lines = [max(1, (len(stacks[s]) + 2) // 3) for s in slots]
+    font = 8
+    if narrow:  # months down the page, two names across, wrapping onto more lines; no text under 7.5 pt
+        lines = [max(1, (len(stacks[s]) + 1) // 2) for s in slots]
         tops = [sum(lines[:i]) for i in range(len(slots))]
-        fig, ax = plt.subplots(figsize=(3.9, 0.3 * max(sum(lines), 1) + 1.7))
+        fig, ax = plt.subplots(figsize=(_narrow_inches(), 0.3 * max(sum(lines), 1) + 1.7))
         for i, slot in enumerate(slots):
             for j, (text, status) in enumerate(stacks[slot]):
-                x, y = (j % 3), tops[i] + j // 3
+                x, y = (j % 2), tops[i] + j // 2
                 ax.add_patch(plt.Rectangle((x + 0.03, y + 0.08), 0.94, 0.84, color=CALENDAR_COLOURS.get(status, PALETTE[7])))
-                ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=font - 1, color="white")
-        ax.set_xlim(0, 3)
+                ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=font - 0.5, color="white")
+        ax.set_xlim(0, 2)
         ax.set_ylim(max(sum(lines), 1), 0)
         ax.set_yticks([t + 0.5 for t in tops], [n.replace("\n", " ") for n in slot_names], fontsize=font)
         ax.set_xticks([])
@@ -677,9 +683,9 @@ def plot_calendar(calendar: pd.DataFrame, names: Mapping[str, str] | None = None
         for row in undated.to_dict("records"):
             why = "no end date" if row.get("term_runs_from") == "not_stated" and row.get("status") != "unknown" else "end not known"
             parts.append(f"{row['shown']} ({why})")
-        fig.text(0.01, 0.045, _wrap("Not in the calendar: " + "; ".join(parts) + ".", 60 if narrow else 140), fontsize=font, va="bottom")
-    ax.set_title(_wrap(title, 40) if narrow else title, fontsize=10 if narrow else 13, fontweight="bold", loc="left", pad=24 if not narrow else 6)
-    fig.text(0.01, 0.005, credit or credit_line(), fontsize=6 if narrow else 8, color="#555555", ha="left", va="bottom")
+        fig.text(0.01, 0.045, _wrap("Not in the calendar: " + "; ".join(parts) + ".", 48 if narrow else 140), fontsize=font, va="bottom")
+    ax.set_title(_wrap(title, 30) if narrow else title, fontsize=10 if narrow else 13, fontweight="bold", loc="left", pad=24 if not narrow else 6)
+    fig.text(0.01, 0.005, credit or credit_line(), fontsize=font, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.1 if len(undated) else 0.03, 1, 1))
     return fig
 

@@ -102,12 +102,15 @@ def test_clause_heatmap_marks_every_cell_and_names_every_class(narrow):
     assert [t.get_text() for t in fig.axes[0].texts] == ["++", "++", "+", "–", "+", "?"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [f"{s}  {CLAUSE_CLASSES[k]}" for k, s in (("strongest", "++"), ("weaker", "+"), ("not_stated", "–"), ("not_coded", "?"))]
+    import matplotlib.pyplot as plt
+
+    from analysis.images import MIN_TEXT_PT, NARROW_WIDTH, min_text_pt
+
     width = fig.get_size_inches()[0]
-    assert width == 3.9 if narrow else width >= 7.5
+    # a phone version as wide as the generic one (340 px at the figure's resolution), no text under 7.5 pt
+    assert width == NARROW_WIDTH / plt.rcParams["figure.dpi"] and min_text_pt(fig) >= MIN_TEXT_PT if narrow else width >= 7.5
     # the narrow version numbers the columns and names them in a key
     if narrow:
         assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2"]
         assert any("1 nato" in t.get_text() for t in fig.texts)
-    import matplotlib.pyplot as plt
-
     plt.close(fig)

@@ -156,7 +156,10 @@ def test_plot_calendar_puts_each_agreement_in_the_month_its_term_ends(narrow):
     note = " ".join(t.get_text().replace("\n", " ") for t in fig.texts)
     assert "CCC (no end date)" in note and "DDD (end not known)" in note and "EEE (end not known)" in note
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["In force on 1 Jan 2030"]
-    assert fig.get_size_inches()[0] == (3.9 if narrow else 8.5)
+    from analysis.images import MIN_TEXT_PT, NARROW_WIDTH, min_text_pt
+
+    assert fig.get_size_inches()[0] == (NARROW_WIDTH / plt.rcParams["figure.dpi"] if narrow else 8.5)
+    assert min_text_pt(fig) >= MIN_TEXT_PT or not narrow  # a phone shows every text at 7.5 pt or more
     plt.close(fig)
 
 
