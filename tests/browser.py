@@ -72,6 +72,11 @@ TALL_ROWS = """() => Array.from(document.querySelectorAll('table.data-table tbod
   .map(tr => [tr.closest('table').querySelector('caption')?.textContent || 'table', tr.getBoundingClientRect().height])
   .filter(([, h]) => h > window.innerHeight).slice(0, 5).map(([c, h]) => c + ': ' + Math.round(h) + ' px')"""
 
+#: How long a page stays open after its checks when axe-core does not run (axe-core takes about a second a page):
+#: time for an error or a request a script makes just after the page loads to be recorded against that page. A wait
+#: after every page also lets the browser paint it, which none of the checks needs and which costs more than they do.
+LATE_MS = 200
+
 #: A desktop and a phone: (viewport width, emulate a mobile device).
 WIDTHS = {1280: False, 390: True}
 
@@ -102,24 +107,23 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
             from axe_playwright_python.sync_playwright import Axe
 
             axe = Axe()
+        # One tab opens every page in turn: a navigation replaces the document and its scripts, and a new tab per page
+        # cost a renderer's start each (about a third of the check without axe-core). Events go to the page now open.
+        page = context.new_page()
+        record = PageVisit()
+
+        def on_dialog(dialog):
+            record.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("requestfailed", lambda r: record.failed_requests.append(r.url))
+        page.on("request", lambda r: record.external_requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: record.page_errors.append(str(e)))
+        page.on("dialog", on_dialog)
         for path in paths:
-            record = PageVisit()
-            page = context.new_page()
-            page.on("requestfailed", lambda r, rec=record: rec.failed_requests.append(r.url))
-            page.on(
-                "request",
-                lambda r, rec=record: rec.external_requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
-            )
-            page.on("console", lambda m, rec=record: rec.console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e, rec=record: rec.page_errors.append(str(e)))
-
-            def on_dialog(dialog, rec=record):
-                rec.dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", on_dialog)
+            record = visits[path] = PageVisit()
             page.goto(path.resolve().as_uri(), wait_until="load")
-            page.wait_for_timeout(200)
             record.images = page.evaluate("document.images.length")
             record.broken_images = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length")
             record.title = page.title()
@@ -132,7 +136,8 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
                 result = axe.run(page, context=PHONE_SCOPE if WIDTHS.get(width) else None)
                 record.serious = [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}"
                                   for v in result.response["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
-            visits[path] = record
-            page.close()
+            else:
+                page.wait_for_timeout(LATE_MS)
+        page.goto("about:blank")  # what the last page does as it is left is recorded against it
         browser.close()
     return visits

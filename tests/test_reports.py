@@ -223,6 +223,24 @@ def test_injected_script_does_not_run(injected_reports, chromium):
         assert seen.external_requests == [], f"{path.name}: {seen.external_requests}"
 
 
+def test_the_browser_check_sees_what_each_page_does_and_blames_that_page(chromium, tmp_path):
+    """The check opens every page in one tab: what a page does (a dialog, a script error, a request, a broken image),
+    even a tenth of a second after it loads, is recorded against that page and not the next."""
+    pages = {
+        "1-bad.html": '<img src="https://example.org/x.png" alt="x"><script>alert("now"); undefined_name();</script>',
+        "2-late.html": '<p>late</p><script>setTimeout(() => { alert("late"); console.error("late error"); }, 120)</script>',
+        "3-clean.html": "<p>nothing happens here</p>",
+    }
+    for name, body in pages.items():
+        (tmp_path / name).write_text(f"<!doctype html><html lang=en><title>{name}</title>{body}</html>", encoding="utf-8")
+    seen = visit(sorted(tmp_path.glob("*.html")), chromium)
+    bad, late, clean = (seen[tmp_path / name] for name in pages)
+    assert bad.dialogs == ["now"] and "undefined_name" in " ".join(bad.page_errors), bad
+    assert bad.external_requests == ["https://example.org/x.png"] and bad.broken_images == 1, bad
+    assert clean == type(clean)(images=0, title="3-clean.html", scroll_width=clean.scroll_width), clean
+    assert late.dialogs == ["late"] and late.console_errors == ["late error"], late
+
+
 # --------------------------------------------------------------------------- one number per fact, data one click away
 
 
