@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import warm
 
 from analysis import load
 from analysis.paths import ROOT
@@ -620,14 +621,9 @@ LOADER_SAMPLE = [
 
 
 def run_cli(data_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    """``python -m analysis validate --data-dir data_dir``, its output as bytes (see tests/warm.py)."""
     environment = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"} | env
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", "validate", "--data-dir", str(data_dir)],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        timeout=DEADLINE_S,
-    )
+    return warm.run(["validate", "--data-dir", str(data_dir)], cwd=REPO, env=environment, timeout=DEADLINE_S, text=False)
 
 
 @pytest.mark.parametrize("name", CLI_SAMPLE)
@@ -681,8 +677,7 @@ COMMAND_SAMPLE = ["table-is-a-fifo", "descriptor-is-a-fifo", "descriptor-deeply-
 
 def run_command(command: str, data_dir: Path) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"} | {"ANALYSIS_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "analysis", command], cwd=REPO, env=environment, capture_output=True,
-                          text=True, timeout=DEADLINE_S)  # fmt: skip
+    return warm.run([command], cwd=REPO, env=environment, timeout=DEADLINE_S)
 
 
 @pytest.mark.parametrize("command", ["coverage", "kappa"])

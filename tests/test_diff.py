@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import warm
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,7 +55,7 @@ def package(folder: Path, descriptor: object, files: dict[str, bytes] | None = N
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", "diff", *args], cwd=ROOT, capture_output=True, text=True, env=env)
+    return warm.run(["diff", *args], cwd=ROOT, env=env)
 
 
 def one_table(old: str, new: str):

@@ -51,16 +51,17 @@ def wheel(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory, wheel) -> Path:
     """A fresh virtualenv outside the repository with the wheel installed (the dependencies are this interpreter's,
-    put on its path by a ``.pth`` file, so nothing is downloaded)."""
+    put on its path by a ``.pth`` file, so nothing is downloaded). It has no pip of its own: this interpreter's pip
+    installs into it (``--python``), which saves the ~3 s of seeding one."""
     root = tmp_path_factory.mktemp("venv") / "env"
-    subprocess.run([sys.executable, "-m", "venv", str(root)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True, timeout=300)
     python = root / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
     # Plain path lines only: the .pth files of those folders (an editable install of this checkout) are not run.
     dependencies = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
     Path(site, "dependencies.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+    result = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     return root

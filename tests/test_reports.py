@@ -161,7 +161,7 @@ def test_a_kernel_build_gives_the_same_bytes_as_the_warm_build(built_reports, tm
     again = tmp_path / "again"
     # the smallest set with every kind of output: 01 has figures, the map and tables; a profile is a parameterised
     # notebook with a card, a figure and tables
-    run_build("--force", "--executor", "kernel", "--out", str(again), "01_coalition_growth", "partners/GBR")
+    run_build("--force", "--executor", "kernel", "--out", str(again), "01_coalition_growth", "partners/GBR", fresh=True)
     built = sorted(p.relative_to(again) for p in again.rglob("*.html") if p.name not in ("index.html", "data.html", "glossary.html"))
     assert [str(p) for p in built] == ["01_coalition_growth.html", "partners/GBR.html"]
     for path in built:
@@ -200,7 +200,7 @@ def injected_reports(tmp_path_factory) -> Path:
     # the smallest set that shows every poisoned field through every path: tables, chart text drawn as SVG text and
     # the map (01), agreement cards and commitment quotes (03), a profile's cards, prose and source links (GBR); and
     # the index, data and glossary pages
-    run_build("--force", "--data-dir", str(data), "--out", str(out), "01_coalition_growth", "03_agreements", "partners/GBR")
+    run_build("--force", "--data-dir", str(data), "--out", str(out), "01_coalition_growth", "03_agreements", "partners/GBR", fresh=True)
     return out
 
 

@@ -1,0 +1,231 @@
+"""``python -m analysis ...`` for the tests, without an interpreter's start and imports each time.
+
+The suite runs some ninety builds of small projects. A fresh interpreter spends about a second of CPU on each one
+importing pandas, matplotlib, IPython, nbformat and nbconvert before it builds anything, and the suite's time was
+mostly that. So each test process starts one *warm server* the first time it needs one: a process that imports
+those libraries and the ``analysis`` package once, with the environment a build's own process has (see
+:data:`analysis.build.execute.NOTEBOOK_ENV`), and then forks one child per command. The child takes the command's
+working folder, environment, arguments and output files, gets fresh random state, runs ``analysis.__main__``
+exactly as ``python -m analysis`` does, runs the exit handlers and ends with the command's status.
+
+What a fork does not give, a fresh interpreter does, and the suite keeps both:
+
+- The build hands its work to a process started with ``PYTHONHASHSEED=0`` (``analysis.build.run._delegate``).
+  The warm server is such a process, so its builds run in the process that took the lock, as the delegated build
+  does. The hand-over itself is covered by the builds that run in a fresh interpreter: the session's full build
+  of every report, the kernel and injected-payload builds, and the tests that start the command line themselves
+  (Ctrl-C, the lock, signals, the no-op build's imports).
+- ``ANALYSIS_TESTS_FRESH=1`` runs every command in a fresh interpreter instead.
+
+Standard library only; the server's own start is ``python -m warm`` from the tests folder.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+#: Set to 1 to run every command in a fresh interpreter (``python -m analysis ...``), as a user does.
+FRESH_ENV = "ANALYSIS_TESTS_FRESH"
+
+_server: subprocess.Popen | None = None
+_server_lock = threading.Lock()
+
+
+def run(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    text: bool = True,
+    fresh: bool = False,
+) -> subprocess.CompletedProcess:
+    """``python -m analysis *argv`` in ``cwd`` with exactly ``env`` (default: this process's); its output as
+    ``subprocess.run(..., capture_output=True, text=text)`` gives it.
+
+    Runs in a fork of the warm server, or in a fresh interpreter: if asked (``fresh``, ``ANALYSIS_TESTS_FRESH=1``),
+    or if ``env`` sets a ``PYTHON*`` variable differently, since the interpreter reads those only as it starts."""
+    env = dict(os.environ) if env is None else env
+    command = [sys.executable, "-m", "analysis", *argv]
+    if fresh or os.environ.get(FRESH_ENV) == "1" or _startup_differs(env):
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=text, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="warm-run-") as scratch:
+        out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+        request = {"argv": argv, "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
+        with _server_lock:
+            server = _start()
+            server.stdin.write(json.dumps(request) + "\n")
+            server.stdin.flush()
+            pid = json.loads(_reply(server, 30))["pid"]
+            try:
+                returncode = json.loads(_reply(server, timeout))["returncode"]
+            except subprocess.TimeoutExpired:
+                _kill(pid)
+                json.loads(_reply(server, 30))
+                raise subprocess.TimeoutExpired(command, timeout) from None
+        stdout, stderr = out.read_bytes(), err.read_bytes()
+    if text:  # as subprocess does: the locale's encoding, universal newlines
+        stdout, stderr = (_decoded(b) for b in (stdout, stderr))
+    return subprocess.CompletedProcess(command, returncode, stdout, stderr)
+
+
+def _startup_differs(env: dict[str, str]) -> bool:
+    """Whether ``env`` sets a variable the interpreter reads at start-up (``PYTHON*``) unlike the server's."""
+    names = {k for k in (*env, *os.environ) if k.startswith("PYTHON") and k != "PYTHONHASHSEED"}
+    return any(env.get(k) != os.environ.get(k) for k in names)
+
+
+def _decoded(data: bytes) -> str:
+    import io
+    import locale
+
+    return io.TextIOWrapper(io.BytesIO(data), encoding=locale.getpreferredencoding(False)).read()
+
+
+def _start() -> subprocess.Popen:
+    global _server
+    if _server is not None and _server.poll() is None:
+        return _server
+    from analysis.build.execute import NOTEBOOK_ENV
+    from analysis.paths import ROOT
+
+    env = dict(
+        os.environ,
+        **NOTEBOOK_ENV,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
+    )
+    _server = subprocess.Popen(
+        [sys.executable, "-m", "warm"], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    ready = _reply(_server, 120)
+    if ready.strip() != '"ready"':
+        raise RuntimeError(f"the warm server did not start: {ready!r}")
+    atexit.register(stop)
+    return _server
+
+
+def _reply(server: subprocess.Popen, timeout: float) -> str:
+    readable, _, _ = select.select([server.stdout], [], [], timeout)
+    if not readable:
+        raise subprocess.TimeoutExpired(server.args, timeout)
+    line = server.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the warm server ended (status {server.wait()}); run with {FRESH_ENV}=1 to build without it")
+    return line
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop() -> None:
+    """End the server (at the end of the test process)."""
+    global _server
+    if _server is not None:
+        _server.stdin.close()
+        try:
+            _server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+        _server = None
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def serve() -> None:
+    """Import once, then read one JSON request a line from stdin, fork a child for it and reply with the child's
+    pid, then with its status."""
+    _warm_up()
+    reply = sys.stdout
+    print(json.dumps("ready"), file=reply, flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _child(request)
+        print(json.dumps({"pid": pid}), file=reply, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), file=reply, flush=True)
+
+
+def _warm_up() -> None:
+    import importlib
+
+    from analysis.build.execute import WARM_MODULES, quiet_imports
+
+    quiet_imports()
+    build_modules = ("analysis.build.run", "analysis.build.site", "analysis.build.export", "analysis.validation",
+                     "analysis.landing", "analysis.datapage", "analysis.db", "analysis.diff.cli", "nbconvert", "nbconvert.exporters")  # fmt: skip
+    # NOTE: not analysis.__main__: runpy runs it as __main__, and warns if it was imported before
+    for name in (*WARM_MODULES, *build_modules):
+        importlib.import_module(name)
+    # NOTE: as in the build's warm process, matplotlib_inline must not be imported before a notebook's shell starts
+    assert "matplotlib_inline.backend_inline" not in sys.modules, "the warm-up activated the inline backend"
+
+
+def _child(request: dict) -> None:
+    """In the fork: become ``python -m analysis *argv`` in the request's folder and environment, then leave."""
+    status = 1
+    try:
+        os.chdir(request["cwd"])
+        from analysis.build.execute import NOTEBOOK_ENV
+
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if request["argv"][:1] == ["build"]:
+            os.environ.update(NOTEBOOK_ENV)  # what this interpreter was started with, as a delegated build is
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):  # fmt: skip
+            opened = os.open(path, flags, 0o644)
+            os.dup2(opened, fd)
+            os.close(opened)
+        import random
+        import runpy
+
+        random.seed()  # fresh random state, as a new interpreter has (a fork copies the server's)
+        sys.modules["numpy"].random.seed()
+
+        sys.argv = [sys.argv[0], *request["argv"]]
+        try:
+            runpy.run_module("analysis", run_name="__main__", alter_sys=True)
+            status = 0
+        except SystemExit as exc:
+            status = _exit_status(exc.code)
+        except BaseException:  # noqa: BLE001 - what the interpreter does with an uncaught exception
+            import traceback
+
+            traceback.print_exc()
+            status = 1
+        atexit._run_exitfuncs()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(status)
+
+
+def _exit_status(code) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    serve()
