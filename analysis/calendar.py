@@ -70,9 +70,17 @@ def _steps(events: pd.DataFrame, agreement_id: str) -> str:
     return "; ".join(words)
 
 
-def legal_calendar(tables: Mapping[str, pd.DataFrame], as_of=None) -> pd.DataFrame:
-    """One row per agreement: its legal form, what had to happen before it applied, its entry into effect, its
-    term and end, and its status on ``as_of`` (default: :func:`observed_until`).
+#: The columns of :func:`legal_calendar`, in order.
+CALENDAR_COLUMNS = ["agreement_id", "party_id", "signed_date", "legal_form", "legal_form_label", "comes_into_effect", "steps",
+                    "in_effect_from", "effect_basis", "term_years", "term_runs_from", "term_start", "end_date", "term_label",
+                    "term_reference", "termination_label", "termination_reference", "extension", "extension_reference", "status",
+                    "as_of"]  # fmt: skip
+
+
+def legal_calendar(tables: Mapping[str, pd.DataFrame], as_of=None, party_id: str | None = None) -> pd.DataFrame:
+    """One row per agreement (``party_id``: that partner's only): its legal form, what had to happen before it
+    applied, its entry into effect, its term and end, and its status on ``as_of`` (default: :func:`observed_until`,
+    the latest source on the bilateral track, whoever it is about).
 
     Columns: ``agreement_id``, ``party_id``, ``signed_date``, ``legal_form`` and ``legal_form_label`` (clause
     matrix), ``comes_into_effect`` (legal_terms; missing where no text was read), ``steps`` (approvals,
@@ -87,6 +95,8 @@ def legal_calendar(tables: Mapping[str, pd.DataFrame], as_of=None) -> pd.DataFra
     form, term, termination = _clause(tables, "legal_form"), _clause(tables, "term"), _clause(tables, "termination")
     entry_events = events[(events["event_type"] == "entered_into_force") & events["agreement_id"].notna()]
     entered = entry_events.groupby("agreement_id")["event_date"].min()
+    if party_id is not None:
+        agreements = agreements[agreements["party_id"] == party_id]
     rows = []
     for agr in agreements.sort_values("signed_date", kind="stable").to_dict("records"):
         aid = agr["agreement_id"]
@@ -128,7 +138,7 @@ def legal_calendar(tables: Mapping[str, pd.DataFrame], as_of=None) -> pd.DataFra
             "extension": terms["extension"].get(aid), "extension_reference": terms["extension_reference"].get(aid),
             "status": status, "as_of": as_of,
         })  # fmt: skip
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
     for column in ("signed_date", "in_effect_from", "term_start", "end_date", "as_of"):
         out[column] = pd.to_datetime(out[column])
     out["term_years"] = pd.array(out["term_years"], dtype="Int64")
@@ -223,5 +233,4 @@ WORD_LABELS = {"partner": "Partner", "legal_form": "Legal form", "ratification":
 def partner_calendar(tables: Mapping[str, pd.DataFrame], party_id: str, names: Mapping[str, str], as_of=None) -> pd.DataFrame:
     """One partner's rows of the calendar in words (:func:`calendar_in_words`), for its profile page; empty if the
     partner signed no agreement."""
-    calendar = legal_calendar(tables, as_of)
-    return calendar_in_words(calendar[calendar["party_id"] == party_id], names).reset_index(drop=True)
+    return calendar_in_words(legal_calendar(tables, as_of, party_id), names).reset_index(drop=True)

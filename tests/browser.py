@@ -96,12 +96,9 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
     At 390 px the browser emulates a phone: a mobile viewport grows to fit wide content, so the page's
     ``scrollWidth`` (not ``innerWidth``) tells whether anything reaches past the screen's edge.
     """
-    from playwright.sync_api import sync_playwright
-
     visits: dict[Path, PageVisit] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(offline=True, viewport={"width": width, "height": 900}, is_mobile=WIDTHS.get(width, False))
+    context = launch(executable).new_context(offline=True, viewport={"width": width, "height": 900}, is_mobile=WIDTHS.get(width, False))
+    try:
         axe = None
         if accessibility:
             from axe_playwright_python.sync_playwright import Axe
@@ -139,5 +136,29 @@ def visit(paths: list[Path], executable: str, width: int = 1280, accessibility: 
             else:
                 page.wait_for_timeout(LATE_MS)
         page.goto("about:blank")  # what the last page does as it is left is recorded against it
-        browser.close()
+    finally:
+        context.close()
     return visits
+
+
+_running: dict[str, tuple] = {}
+
+
+def launch(executable: str):
+    """The headless Chromium of this test process: started on first use (a start costs about a second of CPU) and
+    ended by :func:`close` as the session ends. Each check opens its own context: its screen, offline, no state
+    shared with another check."""
+    if executable not in _running:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _running[executable] = (playwright, playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True))
+    return _running[executable][1]
+
+
+def close() -> None:
+    """End every browser :func:`launch` started."""
+    while _running:
+        _, (playwright, browser) = _running.popitem()
+        browser.close()
+        playwright.stop()

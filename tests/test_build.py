@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -825,3 +826,26 @@ def test_a_landing_chart_is_drawn_again_only_when_what_it_is_drawn_from_changed(
     milestones.write_text(milestones.read_text(encoding="utf-8").replace("NATO summit, Vilnius", "NATO summit in Vilnius"), encoding="utf-8")
     landing()
     assert drawn == ["growth", "map", "growth"]
+
+
+def test_with_a_shared_folder_a_chart_is_drawn_once_for_every_build_of_the_same_code(tmp_path, monkeypatch):
+    """With ANALYSIS_SITE_CACHE, a build with other reports (another cache key) into another folder takes the landing
+    page's charts another build of the same code drew from the same parts; other code draws them again; only the
+    most recently used are kept."""
+    from analysis import images, maps, plots
+    from analysis.build import site
+    from analysis.build.plan import Inputs, Job
+
+    drawn: list[str] = []
+    monkeypatch.setattr(plots, "plot_growth", lambda *a, **k: drawn.append("growth") or "growth")
+    monkeypatch.setattr(maps, "plot_declaration_map", lambda *a, **k: drawn.append("map") or "map")
+    monkeypatch.setattr(images, "render", lambda fig: {"wide": images.Image(b"<svg/>", "image/svg+xml", 1, 1, 10.0)})
+    monkeypatch.setenv(site.SHARED_CACHE_ENV, str(tmp_path / "cache"))
+    profile = Job(tmp_path / "partner_profile.ipynb", "partners/GBR.html", "United Kingdom", (("party_id", "GBR"),))
+    for out, base, reports in (("a", "code", []), ("b", "code", [profile]), ("c", "other code", [])):
+        site._computed(tmp_path / out, DATA, base, reports, Inputs(DATA))
+    assert drawn == ["growth", "map", "growth", "map"]  # b drew nothing; c, with other code, drew both
+    monkeypatch.setattr(site, "SHARED_PICTURES", 1)
+    site._computed(tmp_path / "d", DATA, "code", [profile, profile], Inputs(DATA))
+    (kept,) = tmp_path.joinpath("cache").glob(f"pictures-{hashlib.sha256(b'code').hexdigest()}.json")
+    assert len(json.loads(kept.read_text(encoding="utf-8"))) == 1

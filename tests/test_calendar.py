@@ -135,6 +135,11 @@ def test_calendar_in_words_and_partner_row():
     row = cal.partner_calendar(_tables(), "BBB", names, "2030-01-01")
     assert len(row) == 1 and row.loc[0, "ends"] == "15 Mar 2034" and row.loc[0, "status"] == "In force"
     assert cal.partner_calendar(_tables(), "ZZZ", names).empty
+    # one partner's calendar is the whole calendar's rows for it, its status as of the same day
+    full = cal.legal_calendar(_tables())
+    for party in ("AAA", "BBB", "DDD", "ZZZ"):
+        expected = full[full["party_id"] == party].reset_index(drop=True)
+        pd.testing.assert_frame_equal(cal.legal_calendar(_tables(), party_id=party), expected, check_index_type=False)
 
 
 def test_inputs_are_not_modified():

@@ -101,6 +101,25 @@ def test_picture_is_plain_data_for_a_page():
     assert re.match(r"^data:image/(png|svg\+xml);base64,[A-Za-z0-9+/=]+$", shown["narrow"]["src"])
 
 
+def test_a_chart_is_the_smaller_of_its_svg_and_png_and_a_small_svg_needs_no_png(monkeypatch):
+    """A chart is served as an SVG when its SVG is under images.SVG_SURE, without drawing the PNG; over it, both are
+    drawn and the smaller is served (thousands of points: a PNG). A map is always a PNG."""
+    drawn: list[str] = []
+    draw = images._draw
+    monkeypatch.setattr(images, "_draw", lambda fig, kind: drawn.append(kind) or draw(fig, kind))
+    assert images._picture(_chart(), svg=True).mime == "image/svg+xml" and drawn == ["svg"]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=110)
+    ax.scatter(range(20_000), [i % 97 for i in range(20_000)], s=1)
+    drawn.clear()
+    dense = images._picture(fig, svg=True)
+    assert drawn == ["svg", "png"] and dense.mime == "image/png"
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=110)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    drawn.clear()
+    assert images._picture(fig, svg=True).mime == "image/png" and drawn == ["png"]
+
+
 def test_optimise_png_is_lossless_and_smaller():
     import io
 

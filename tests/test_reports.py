@@ -161,7 +161,7 @@ def test_a_kernel_build_gives_the_same_bytes_as_the_warm_build(built_reports, tm
     again = tmp_path / "again"
     # the smallest set with every kind of output: 01 has figures, the map and tables; a profile is a parameterised
     # notebook with a card, a figure and tables
-    run_build("--force", "--executor", "kernel", "--out", str(again), "01_coalition_growth", "partners/GBR", fresh=True)
+    run_build("--force", "--executor", "kernel", "--out", str(again), "01_coalition_growth", "partners/GBR")
     built = sorted(p.relative_to(again) for p in again.rglob("*.html") if p.name not in ("index.html", "data.html", "glossary.html"))
     assert [str(p) for p in built] == ["01_coalition_growth.html", "partners/GBR.html"]
     for path in built:
@@ -200,7 +200,7 @@ def injected_reports(tmp_path_factory) -> Path:
     # the smallest set that shows every poisoned field through every path: tables, chart text drawn as SVG text and
     # the map (01), agreement cards and commitment quotes (03), a profile's cards, prose and source links (GBR); and
     # the index, data and glossary pages
-    run_build("--force", "--data-dir", str(data), "--out", str(out), "01_coalition_growth", "03_agreements", "partners/GBR", fresh=True)
+    run_build("--force", "--data-dir", str(data), "--out", str(out), "01_coalition_growth", "03_agreements", "partners/GBR")
     return out
 
 
@@ -436,12 +436,10 @@ def test_the_page_checkers_catch_what_they_look_for(tmp_path):
 def test_on_a_phone_tables_are_cards_that_still_sort_filter_and_fold(built_reports, chromium):
     """At 390 px a table's rows are cards that name each value; the headings sort, the filter filters, a long table
     shows its latest rows first and folds the rest behind a button that counts them; the menu opens without script."""
-    from browser import CHROMIUM_ARGS
-    from playwright.sync_api import sync_playwright
+    from browser import launch
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(offline=True, viewport={"width": 390, "height": 844}, is_mobile=True)
+    context = launch(chromium).new_context(offline=True, viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
         page = context.new_page()
         page.goto((built_reports / "01_coalition_growth.html").resolve().as_uri(), wait_until="load")
         table = page.locator("table.data-table", has=page.locator("caption", has_text="Parties to the G7 declaration"))
@@ -472,7 +470,8 @@ def test_on_a_phone_tables_are_cards_that_still_sort_filter_and_fold(built_repor
         assert page.locator("nav.nav-bar").first.is_hidden()
         page.locator("details.nav-menu summary").click()
         assert page.locator("details.nav-menu nav a", has_text="Glossary").is_visible()
-        browser.close()
+    finally:
+        context.close()
 
 
 # --------------------------------------------------------------------------- weight, glossary

@@ -13,8 +13,10 @@ What a fork does not give, a fresh interpreter does, and the suite keeps both:
 - The build hands its work to a process started with ``PYTHONHASHSEED=0`` (``analysis.build.run._delegate``).
   The warm server is such a process, so its builds run in the process that took the lock, as the delegated build
   does. The hand-over itself is covered by the builds that run in a fresh interpreter: the session's full build
-  of every report, the kernel and injected-payload builds, and the tests that start the command line themselves
-  (Ctrl-C, the lock, signals, the no-op build's imports).
+  of every report, and the tests that start the command line themselves (Ctrl-C, the lock, signals, the no-op
+  build's imports, a terminal that cannot show Unicode, a reader that stops early).
+- A command whose environment sets a ``PYTHON*`` variable the server was not started with runs in a fresh
+  interpreter, which reads those as it starts.
 - ``ANALYSIS_TESTS_FRESH=1`` runs every command in a fresh interpreter instead.
 
 Standard library only; the server's own start is ``python -m warm`` from the tests folder.

@@ -259,34 +259,59 @@ def is_current(out: Path, state: State, base: str, release: dict | None, everyth
 def _computed(out: Path, data_dir: Path, base: str, everything: list[Job], inputs: Inputs) -> tuple[dict, dict]:
     """The landing page's content and every partner's row, and what computing them read; from the cache when the
     code and every file they read are unchanged. Otherwise, with the same code, a chart drawn from the same parts
-    (:func:`analysis.landing.drawn_from`) is taken from the cache too: drawing the charts and the map takes seconds."""
+    (:func:`analysis.landing.drawn_from`) is taken from the cache too: drawing the charts and the map takes seconds.
+    With ``ANALYSIS_SITE_CACHE``, those charts are shared by every build of the same code (:func:`_shared_pictures`)."""
     from analysis import landing
     from analysis.schema import recording
 
     profiles = [j for j in everything if j.is_profile]
     key = hashlib.sha256(json.dumps([base, [(j.output, j.title) for j in profiles]]).encode()).hexdigest()
     paths = [out / CACHE_FILE]
+    shared = None
     if os.environ.get(SHARED_CACHE_ENV):  # one folder for every build on this machine (the test suite sets it)
         paths.append(Path(os.environ[SHARED_CACHE_ENV]) / f"site-{hashlib.sha256((key + inputs.folder_key()).encode()).hexdigest()}.json")
-    pictures: dict = {"old": {}, "new": {}}
+        shared = Path(os.environ[SHARED_CACHE_ENV]) / f"pictures-{hashlib.sha256(base.encode()).hexdigest()}.json"
+    pictures: dict = {"old": _read_dict(shared) if shared else {}, "new": {}}
     for path in paths:
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(cached, dict) or cached.get("key") != key:
-                continue
-            if inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
-                return cached, cached["reads"]
-            if isinstance(cached.get("pictures"), dict):  # same code: a chart drawn from the same parts is the same
-                pictures["old"].update(cached["pictures"])
-        except (OSError, ValueError):
-            pass
+        cached = _read_dict(path)
+        if cached.get("key") != key:
+            continue
+        if inputs.match(cached.get("reads")) and {"landing", "partners"} <= set(cached):
+            return cached, cached["reads"]
+        if isinstance(cached.get("pictures"), dict):  # same code: a chart drawn from the same parts is the same
+            pictures["old"].update(cached["pictures"])
     with recording() as record:
         computed = {"landing": landing.content(data_dir, pictures), "partners": _partner_rows(data_dir, profiles) if profiles else []}
     reads = {inputs.name(k): v for k, v in record.items()}
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps({"key": key, "reads": reads, **computed, "pictures": pictures["new"]}))
+    if shared:
+        _shared_pictures(shared, pictures)
     return computed, reads
+
+
+#: How many charts the shared folder keeps per version of the code (the most recently drawn or used).
+SHARED_PICTURES = 16
+
+
+def _shared_pictures(path: Path, pictures: dict) -> None:
+    """Keep the charts this build drew or used beside those other builds of the same code drew, keyed by what each is
+    drawn from, so that a build into another folder, with other reports or other notebooks, draws none of them
+    again. The most recently used :data:`SHARED_PICTURES` are kept; builds running at once may each drop the other's
+    newest (the file is replaced whole), which costs a drawing, never a wrong chart."""
+    kept = {k: v for k, v in _read_dict(path).items() if k not in pictures["new"]}
+    kept.update(pictures["new"])
+    write_atomic(path, json.dumps(dict(list(kept.items())[-SHARED_PICTURES:])))
+
+
+def _read_dict(path: Path) -> dict:
+    """A JSON object from ``path``, or an empty one if it is missing, unreadable or not an object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _downloads_key(base: str, copied: dict[str, str]) -> str:
