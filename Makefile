@@ -30,6 +30,9 @@ reports: $(STAMP) ## Create the venv if needed, validate data/, build every repo
 
 test: $(STAMP) lint ## Lint, unit/property/doc tests, data contract, notebooks, reports, browser check; then pandas 3
 	$(VENV)/bin/frictionless validate data/datapackage.json
+	@# bytecode for the package, once: the ~30 Python processes the tests start read it even where the environment
+	@# says not to write any (PYTHONDONTWRITEBYTECODE), instead of each compiling the package (__pycache__ is ignored)
+	$(PY) -m compileall -q analysis > /dev/null
 	$(PY) -m pytest -q -n auto --dist loadgroup --durations=10
 	@$(MAKE) --no-print-directory pandas3
 
@@ -53,6 +56,7 @@ bench: $(STAMP) ## Run the benchmarks and record them in benchmarks/README.md
 	$(PY) -m benchmarks
 
 clean: ## Remove built reports and caches (keeps the venv)
+	find analysis tests -name __pycache__ -prune -exec rm -rf {} +
 	rm -rf reports/*.html reports/*.db reports/*.metadata.json reports/partners reports/data reports/downloads reports/.build-state.json reports/.site-cache.json reports/.build.lock benchmarks/.work .pytest_cache .hypothesis
 
 # The venv is (re)built when requirements.txt or pyproject.toml change.
