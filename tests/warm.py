@@ -1,6 +1,6 @@
 """``python -m analysis ...`` for the tests, without an interpreter's start and imports each time.
 
-The suite runs some ninety builds of small projects. A fresh interpreter spends about a second of CPU on each one
+The suite runs about 80 builds of small projects and 60 other commands. A fresh interpreter spends about a second of CPU on each one
 importing pandas, matplotlib, IPython, nbformat and nbconvert before it builds anything, and the suite's time was
 mostly that. So each test process starts one *warm server* the first time it needs one: a process that imports
 those libraries and the ``analysis`` package once, with the environment a build's own process has (see
