@@ -2,8 +2,8 @@
 
 The suite runs about 80 builds of small projects and 60 other commands. A fresh interpreter spends about a second of
 CPU on each one importing pandas, matplotlib, IPython, nbformat and nbconvert before it builds anything, and the
-suite's time was mostly that. So each test process starts one *warm server* the first time it needs one: a process that imports
-those libraries and the ``analysis`` package once, with the environment a build's own process has (see
+suite's time was mostly that. So each test process starts one *warm server* the first time it needs one: a process
+that imports those libraries and the ``analysis`` package once, with the environment a build's own process has (see
 :data:`analysis.build.execute.NOTEBOOK_ENV`), and then forks one child per command. The child takes the command's
 working folder, environment, arguments and output files, gets fresh random state, runs ``analysis.__main__``
 exactly as ``python -m analysis`` does, runs the exit handlers and ends with the command's status.
