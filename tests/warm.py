@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 #: Set to 1 to run every command in a fresh interpreter (``python -m analysis ...``), as a user does.
@@ -65,7 +66,7 @@ def run(
         request = {"argv": argv, "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
         with _server_lock:
             server = _start()
-            server.stdin.write(json.dumps(request) + "\n")
+            server.stdin.write((json.dumps(request) + "\n").encode())
             server.stdin.flush()
             pid = json.loads(_reply(server, 30))["pid"]
             try:
@@ -94,9 +95,10 @@ def _decoded(data: bytes) -> str:
 
 
 def _start() -> subprocess.Popen:
-    global _server
+    global _server, _pending
     if _server is not None and _server.poll() is None:
         return _server
+    _pending = b""
     from analysis.build.execute import NOTEBOOK_ENV
     from analysis.paths import ROOT
 
@@ -105,9 +107,7 @@ def _start() -> subprocess.Popen:
         **NOTEBOOK_ENV,
         PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")])),
     )
-    _server = subprocess.Popen(
-        [sys.executable, "-m", "warm"], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    _server = subprocess.Popen([sys.executable, "-m", "warm"], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     ready = _reply(_server, 120)
     if ready.strip() != '"ready"':
         raise RuntimeError(f"the warm server did not start: {ready!r}")
@@ -115,14 +115,25 @@ def _start() -> subprocess.Popen:
     return _server
 
 
-def _reply(server: subprocess.Popen, timeout: float) -> str:
-    readable, _, _ = select.select([server.stdout], [], [], timeout)
-    if not readable:
-        raise subprocess.TimeoutExpired(server.args, timeout)
-    line = server.stdout.readline()
-    if not line:
-        raise RuntimeError(f"the warm server ended (status {server.wait()}); run with {FRESH_ENV}=1 to build without it")
-    return line
+#: What the server wrote that is not read yet: a reply may arrive in the same read as the one before it.
+_pending = b""
+
+
+def _reply(server: subprocess.Popen, timeout: float | None) -> str:
+    """The server's next reply line, waiting at most ``timeout`` seconds for it (None: as long as it takes)."""
+    global _pending
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while b"\n" not in _pending:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        readable, _, _ = select.select([server.stdout], [], [], wait)
+        if not readable:
+            raise subprocess.TimeoutExpired(server.args, timeout)
+        chunk = os.read(server.stdout.fileno(), 65536)
+        if not chunk:
+            raise RuntimeError(f"the warm server ended (status {server.wait()}); run with {FRESH_ENV}=1 to build without it")
+        _pending += chunk
+    line, _pending = _pending.split(b"\n", 1)
+    return line.decode()
 
 
 def _kill(pid: int) -> None:
