@@ -191,6 +191,8 @@ def _warm_up() -> None:
 
 def _child(request: dict) -> None:
     """In the fork: become ``python -m analysis *argv`` in the request's folder and environment, then leave."""
+    from analysis.build import procs
+
     status = 1
     try:
         os.chdir(request["cwd"])
@@ -205,11 +207,9 @@ def _child(request: dict) -> None:
             opened = os.open(path, flags, 0o644)
             os.dup2(opened, fd)
             os.close(opened)
-        import random
         import runpy
 
-        random.seed()  # fresh random state, as a new interpreter has (a fork copies the server's)
-        sys.modules["numpy"].random.seed()
+        procs.reseed()
 
         sys.argv = [sys.argv[0], *request["argv"]]
         try:
@@ -224,11 +224,7 @@ def _child(request: dict) -> None:
             status = 1
         atexit._run_exitfuncs()
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(status)
+        procs.leave(status)
 
 
 def _exit_status(code) -> int:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import random
 import shutil
 import signal
 import sys
@@ -249,7 +248,7 @@ def _child_main(job: Job, env: dict[str, str], work: Path) -> None:
     try:
         os.environ.update(env)
         os.chdir(job.notebook.parent)
-        _reseed()
+        procs.reseed()
         nb = prepare(job)
         failure = run_in_shell(nb, work / "progress")
         _strip_build_metadata(nb)
@@ -262,18 +261,7 @@ def _child_main(job: Job, env: dict[str, str], work: Path) -> None:
         except OSError:
             pass
     finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(status)
-
-
-def _reseed() -> None:
-    """Fresh random state, as a new interpreter would have (a fork copies the parent's)."""
-    random.seed()
-    if "numpy" in sys.modules:
-        sys.modules["numpy"].random.seed()
+        procs.leave(status)
 
 
 # --------------------------------------------------------------------------- the kernel executor

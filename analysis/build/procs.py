@@ -59,6 +59,24 @@ def die_with_parent(parent: int, sig: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
+def reseed() -> None:
+    """Fresh random state in a forked process, as a new interpreter would have (a fork copies the parent's)."""
+    import random
+
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+
+
+def leave(status: int) -> None:
+    """End a forked process with ``status``: its output flushed, none of the parent's cleanup run (``os._exit``)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
 def children_of(pid: int) -> list[int]:
     """The live children of ``pid`` (Linux ``/proc``; empty elsewhere)."""
     found = []
