@@ -304,6 +304,48 @@ def test_one_notebooks_globals_and_settings_do_not_leak_into_the_next(tmp_path):
     assert first_random not in second  # fresh random state per report, not a copy of the parent's
 
 
+def test_one_exporter_serves_a_process_until_a_report_template_changes(tmp_path, monkeypatch):
+    """Builds run one after another in a process share the exporter (making it and compiling its templates cost
+    about a quarter of a second a build); an edited template makes a new one, and the edit shows."""
+    import copy
+
+    from analysis.build import export
+
+    templates = tmp_path / "templates"
+    shutil.copytree(export.TEMPLATES, templates)
+    monkeypatch.setattr(export, "TEMPLATES", templates)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A title")])
+    page = {"release": {"version": "9.9.9", "dates_sentence": "", "citation": ""}, "reports": []}
+
+    def body(exporter) -> str:
+        return exporter.from_notebook_node(copy.deepcopy(nb), resources={"metadata": {"name": "t"}, "report_css": "", "report": page})[0]
+
+    first = export.make_exporter()
+    assert export.make_exporter() is first and "Data release <strong>9.9.9</strong>" in body(first)
+    template = templates / "offline" / "index.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace("Data release <", "Data edition <"), encoding="utf-8")
+    second = export.make_exporter()
+    assert second is not first and "Data edition <strong>9.9.9</strong>" in body(second)
+
+
+def test_a_build_called_from_python_puts_back_the_callers_sigterm_handler(tmp_path):
+    """While it runs, SIGTERM stops the build as Ctrl-C does; afterwards the program that called it has its own
+    handling back, whether the build succeeded or not."""
+    import signal
+
+    from analysis.build import main
+
+    def mine(signum, frame) -> None:
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert main(data_dir=str(tmp_path / "no-such-folder"), out_dir=str(tmp_path / "out")) == 1
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def test_the_no_op_build_reads_no_data(project, monkeypatch):
     """Up to date is decided from hashes: the validator is not even imported."""
     code = (

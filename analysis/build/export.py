@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from analysis.build.plan import Job
@@ -38,7 +39,26 @@ def allowed_html() -> dict:
 
 
 def make_exporter():
-    """The HTML exporter: offline template, hidden code, sanitized outputs (building it is slow: make one)."""
+    """The HTML exporter: offline template, hidden code, sanitized outputs.
+
+    One per process and per version of the templates: making it and compiling its templates take about a quarter of
+    a second, and it keeps nothing from one notebook to the next, so builds run one after another in a process share
+    it. nbconvert keeps its compiled template for good, so an edited template means a new exporter."""
+    return _exporter(_template_files())
+
+
+def _template_files() -> tuple:
+    """Every file of the report templates, with its size and time: what the exporter was made from."""
+    found = []
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter(templates: tuple):
     from analysis.build.execute import quiet_imports
 
     quiet_imports()

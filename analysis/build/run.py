@@ -76,13 +76,14 @@ def _delegate(argv: list[str], lock: Lock) -> int:
         procs.remove_stale_scratch(of_pid=child.pid)
 
 
-def _interrupt_on_sigterm() -> None:
-    """SIGTERM ends the build as Ctrl-C does: cleanly, with what landed recorded and nothing left running."""
+def _interrupt_on_sigterm():
+    """SIGTERM ends the build as Ctrl-C does: cleanly, with what landed recorded and nothing left running. Returns
+    the handler it replaced, for :func:`main` to put back."""
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)
+    return signal.signal(signal.SIGTERM, on_term)
 
 
 def main(
@@ -99,7 +100,7 @@ def main(
     or SIGTERM). ``timeout`` is each report's wall-clock limit in seconds."""
     from analysis.schema import DescriptorError, UnreadableFile
 
-    _interrupt_on_sigterm()
+    previous = _interrupt_on_sigterm()
     try:
         return _main(data_dir, out_dir, jobs, force, only, notebook_dir, executor, timeout)
     except BuildError as exc:
@@ -117,6 +118,8 @@ def main(
     except KeyboardInterrupt:
         print("build interrupted: reports finished so far are kept and recorded; run it again to finish", file=sys.stderr)
         return 130
+    finally:  # a program that calls the build keeps its own SIGTERM handling afterwards
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _reports_todo(chosen, everything, state, out, base, release, inputs, force) -> tuple[dict[str, str], list[Job]]:

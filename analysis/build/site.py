@@ -17,6 +17,7 @@ environment changed (:func:`known_release`, :func:`is_current`).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -38,7 +39,10 @@ CACHE_FILE = ".site-cache.json"
 SHARED_CACHE_ENV = "ANALYSIS_SITE_CACHE"
 
 
+@functools.cache
 def _environment():
+    """The site pages' Jinja environment, one per process (it compiles each template once; an edited one is read
+    again)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(
