@@ -170,6 +170,14 @@ def test_a_kernel_build_gives_the_same_bytes_as_the_warm_build(built_reports, tm
         assert csv.read_bytes() == (built_reports / "downloads" / csv.name).read_bytes(), csv.name
 
 
+def test_the_tests_warm_server_builds_the_same_bytes_as_a_users_build(built_reports, tmp_path):
+    """The suite's builds fork from a warm server that has imported everything and rehearsed a build (tests/warm.py);
+    a report built there, figure and all, is byte-identical to the one the user's build (a fresh interpreter) made."""
+    again = tmp_path / "again"
+    run_build("--force", "--out", str(again), "partners/GBR")
+    assert (again / "partners/GBR.html").read_bytes() == (built_reports / "partners/GBR.html").read_bytes()
+
+
 @pytest.fixture(scope="module")
 def injected_reports(tmp_path_factory) -> Path:
     """Reports built from a copy of the data with script payloads in every kind of free-text field."""
