@@ -224,7 +224,8 @@ def _rehearse() -> None:
         nb.cells = [nbformat.v4.new_markdown_cell("# Rehearsal\n\n## A section\n\nSome *text*."), nbformat.v4.new_code_cell("print(6 * 7)")]
         nbformat.write(nb, notebooks / "01_rehearsal.ipynb")
         saved = os.dup(1), os.dup(2)  # stdout is the reply pipe: nothing of the build may reach it
-        quiet = os.open(os.devnull, os.O_WRONLY)
+        log = Path(scratch) / "log"
+        quiet = os.open(log, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
             sys.stdout.flush()
             os.dup2(quiet, 1)
@@ -241,8 +242,9 @@ def _rehearse() -> None:
             landing._png = drawn
             if cache is not None:
                 os.environ["ANALYSIS_SITE_CACHE"] = cache
-    if status != 0:
-        raise RuntimeError(f"the warm server's rehearsal build failed (status {status})")
+        if status != 0:
+            said = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"the warm server's rehearsal build failed (status {status}):\n{said}")
     assert "matplotlib_inline.backend_inline" not in sys.modules, "the rehearsal activated the inline backend"
     assert dict(matplotlib.rcParams) == settings, "the rehearsal left matplotlib's settings changed"
 
