@@ -225,11 +225,9 @@ def _rehearse() -> None:
         nbformat.write(nb, notebooks / "01_rehearsal.ipynb")
         saved = os.dup(1), os.dup(2)  # stdout is the reply pipe: nothing of the build may reach it
         log = Path(scratch) / "log"
-        quiet = os.open(log, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
             sys.stdout.flush()
-            os.dup2(quiet, 1)
-            os.dup2(quiet, 2)
+            _point((1, log, _APPEND), (2, log, _APPEND))
             with matplotlib.rc_context():
                 status = main(data_dir=str(DATA_DIR), out_dir=str(Path(scratch) / "out"), notebook_dir=str(notebooks))
         finally:
@@ -238,7 +236,6 @@ def _rehearse() -> None:
             for fd, kept in zip((1, 2), saved):
                 os.dup2(kept, fd)
                 os.close(kept)
-            os.close(quiet)
             landing._png = drawn
             if cache is not None:
                 os.environ["ANALYSIS_SITE_CACHE"] = cache
@@ -262,11 +259,7 @@ def _child(request: dict) -> None:
         os.environ.update(request["env"])
         if request["argv"][:1] == ["build"]:
             os.environ.update(NOTEBOOK_ENV)  # what this interpreter was started with, as a delegated build is
-        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                                (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):  # fmt: skip
-            opened = os.open(path, flags, 0o644)
-            os.dup2(opened, fd)
-            os.close(opened)
+        _point((0, os.devnull, os.O_RDONLY), (1, request["stdout"], _NEW), (2, request["stderr"], _NEW))
         import runpy
 
         procs.reseed()
@@ -285,6 +278,18 @@ def _child(request: dict) -> None:
         atexit._run_exitfuncs()
     finally:
         procs.leave(status)
+
+
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+_APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+
+
+def _point(*targets: tuple[int, str | Path, int]) -> None:
+    """Point each file descriptor at a file: ``(fd, path, open flags)``."""
+    for fd, path, flags in targets:
+        opened = os.open(path, flags, 0o644)
+        os.dup2(opened, fd)
+        os.close(opened)
 
 
 def _exit_status(code) -> int:
